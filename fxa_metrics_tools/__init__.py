@@ -1,0 +1,1 @@
+"""Python tooling for the fxa_metrics dbt project."""
