@@ -21,7 +21,8 @@ LOG = logging.getLogger("fxa_metrics_tools.generate")
 GENERATORS: dict[str, str] = {
     "fxa_metrics_tools.demo_stripe": "Stripe (Fivetran) raw tables",
     "fxa_metrics_tools.demo_stores": "Apple and Google subscription histories",
-    "fxa_metrics_tools.demo_fxa": "FxA server logs, Glean events and accounts DB",
+    "fxa_metrics_tools.demo_fxa": "FxA server logs, accounts DB snapshots and FxA reference seeds",
+    "fxa_metrics_tools.demo_glean": "Glean events_stream rows for accounts_backend/accounts_frontend",
 }
 
 
