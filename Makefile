@@ -13,6 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
+.PHONY: lint-sql
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -48,7 +49,13 @@ ruff: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-lint: ruff ## lint Python (ruff)
+# SQL lint (STYLE.md section 3, settings in .sqlfluff): every model, macro and dbt test, or
+# only the files given, e.g. `make lint-sql SQL_PATHS=models/staging/stripe`.
+SQL_PATHS ?= models macros tests/dbt
+lint-sql: setup ## lint SQL with sqlfluff (jinja templater, offline); SQL_PATHS= narrows it
+	$(BIN)/sqlfluff lint $(SQL_PATHS) --processes 2 --disable-progress-bar
+
+lint: ruff lint-sql ## lint Python (ruff) and SQL (sqlfluff)
 
 test: setup lint dbt-build ## set up and run every test
 	$(BIN)/pytest tests

@@ -1,0 +1,221 @@
+"""Offline stand-ins for dbt's Jinja context, for sqlfluff's `jinja` templater.
+
+sqlfluff's `apply_dbt_builtins` provides `ref`, `source`, `var`, `config`, `this`,
+`is_incremental` and `return`, but not `adapter.dispatch`, the `dbt.*` cross-database
+macros, `target`, `env_var`, `exceptions` or `modules`, which our models and macros use.
+Everything public in this package becomes a Jinja global (see `library_path` in `.sqlfluff`).
+
+The stand-ins render the DuckDB flavour of each macro (the lint dialect), so what sqlfluff
+parses is close to what `dbt compile` produces on DuckDB. Nothing here connects anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as _datetime
+import os as _os
+import re as _re
+from typing import Any as _Any
+
+from jinja2 import pass_context as _pass_context
+from jinja2.runtime import Context as _Context
+from jinja2.utils import missing as _missing
+
+_TYPES = {
+    "timestamp": "timestamp",
+    "string": "varchar",
+    "int": "integer",
+    "bigint": "bigint",
+    "float": "double",
+    "numeric": "numeric(28, 6)",
+    "boolean": "boolean",
+}
+
+
+class _Adapter:
+    """`adapter`: dispatch resolves `duckdb__<name>`, then `default__<name>` in the context."""
+
+    type = "duckdb"
+
+    @_pass_context
+    def dispatch(self, context: _Context, macro_name: str, macro_namespace: str | None = None):
+        """Return the macro dbt would pick on DuckDB, or a generic-function stand-in."""
+        for prefix in ("duckdb__", "default__"):
+            macro = context.resolve_or_missing(prefix + macro_name)
+            if macro is not _missing and callable(macro):
+                return macro
+        if macro_namespace == "dbt" and hasattr(dbt, macro_name):
+            return getattr(dbt, macro_name)
+        return _generic_function(macro_name)
+
+    def quote(self, identifier: str) -> str:
+        return f'"{identifier}"'
+
+    def get_relation(self, *args: _Any, **kwargs: _Any) -> None:
+        """No database offline: no relation exists."""
+        return None
+
+    def get_columns_in_relation(self, *args: _Any, **kwargs: _Any) -> list[_Any]:
+        return []
+
+
+def _generic_function(name: str):
+    """A macro nobody stubbed renders as a plain function call so the SQL still parses."""
+
+    def render(*args: _Any, **kwargs: _Any) -> str:
+        rendered = [str(arg) for arg in args] + [str(value) for value in kwargs.values()]
+        return f"{name}({', '.join(rendered)})"
+
+    return render
+
+
+class _Dbt:
+    """`dbt.<macro>`: the cross-database macros in their dbt-duckdb rendering."""
+
+    def type_timestamp(self) -> str:
+        return _TYPES["timestamp"]
+
+    def type_string(self) -> str:
+        return _TYPES["string"]
+
+    def type_int(self) -> str:
+        return _TYPES["int"]
+
+    def type_bigint(self) -> str:
+        return _TYPES["bigint"]
+
+    def type_float(self) -> str:
+        return _TYPES["float"]
+
+    def type_numeric(self) -> str:
+        return _TYPES["numeric"]
+
+    def type_boolean(self) -> str:
+        return _TYPES["boolean"]
+
+    def current_timestamp(self) -> str:
+        return "now()"
+
+    def dateadd(self, datepart: str, interval: _Any, from_date_or_timestamp: _Any) -> str:
+        return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+
+    def datediff(self, first_date: _Any, second_date: _Any, datepart: str) -> str:
+        return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+    def date_trunc(self, datepart: str, date: _Any) -> str:
+        return f"date_trunc('{datepart}', {date})"
+
+    def last_day(self, date: _Any, datepart: str) -> str:
+        return f"last_day({date})"
+
+    def concat(self, fields: list[_Any]) -> str:
+        return " || ".join(str(field) for field in fields)
+
+    def hash(self, field: _Any) -> str:
+        return f"md5(cast({field} as varchar))"
+
+    def safe_cast(self, field: _Any, type: str) -> str:  # noqa: A002 - dbt's argument name
+        return f"try_cast({field} as {type})"
+
+    def cast(self, field: _Any, type: str) -> str:  # noqa: A002
+        return f"cast({field} as {type})"
+
+    def cast_bool_to_text(self, field: _Any) -> str:
+        return f"cast({field} as varchar)"
+
+    def string_literal(self, value: _Any) -> str:
+        return "'" + str(value).replace("'", "''") + "'"
+
+    def escape_single_quotes(self, expression: _Any) -> str:
+        return str(expression).replace("'", "''")
+
+    def split_part(self, string_text: _Any, delimiter_text: _Any, part_number: _Any) -> str:
+        return f"split_part({string_text}, {delimiter_text}, {part_number})"
+
+    def listagg(
+        self,
+        measure: _Any,
+        delimiter_text: str = "','",
+        order_by_clause: _Any = None,
+        limit_num: _Any = None,
+    ) -> str:
+        order = f" {order_by_clause}" if order_by_clause else ""
+        return f"string_agg({measure}, {delimiter_text}{order})"
+
+    def any_value(self, expression: _Any) -> str:
+        return f"any_value({expression})"
+
+    def bool_or(self, expression: _Any) -> str:
+        return f"bool_or({expression})"
+
+    def array_construct(self, inputs: list[_Any] | None = None, data_type: _Any = None) -> str:
+        return "[" + ", ".join(str(value) for value in inputs or []) + "]"
+
+    def right(self, string_text: _Any, length_expression: _Any) -> str:
+        return f"right({string_text}, {length_expression})"
+
+    def length(self, expression: _Any) -> str:
+        return f"length({expression})"
+
+    def position(self, substring_text: _Any, string_text: _Any) -> str:
+        return f"position({substring_text} in {string_text})"
+
+    def replace(self, field: _Any, old_chars: _Any, new_chars: _Any) -> str:
+        return f"replace({field}, {old_chars}, {new_chars})"
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _generic_function(name)
+
+
+class _Target:
+    """`target`: the default DuckDB target of profiles.yml.example."""
+
+    name = "duckdb"
+    type = "duckdb"
+    schema = "main"
+    database = "fxa_metrics"
+    profile_name = "fxa_metrics"
+    threads = 1
+
+
+class _Exceptions:
+    """`exceptions`: compiler errors surface as template errors, warnings are ignored."""
+
+    def raise_compiler_error(self, message: str) -> None:
+        raise RuntimeError(message)
+
+    def warn(self, message: str) -> str:
+        return ""
+
+
+class _Modules:
+    """`modules`: the Python modules dbt exposes to Jinja."""
+
+    datetime = _datetime
+    re = _re
+
+
+adapter = _Adapter()
+dbt = _Dbt()
+target = _Target()
+exceptions = _Exceptions()
+modules = _Modules()
+execute = True
+run_started_at = _datetime.datetime(2024, 1, 1, tzinfo=_datetime.UTC)
+invocation_id = "sqlfluff"
+
+
+def env_var(name: str, default: str | None = None) -> str:
+    """dbt's env_var: the environment value, else the default, else the variable's name."""
+    return _os.environ.get(name, default if default is not None else name)
+
+
+def log(message: _Any, info: bool = False) -> str:
+    """dbt's log(): renders nothing."""
+    return ""
+
+
+def print(message: _Any) -> str:  # noqa: A001 - dbt's Jinja name
+    """dbt's print(): renders nothing."""
+    return ""
