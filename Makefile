@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
-.PHONY: lint-sql
+.PHONY: lint-sql docs docs-static setup-browser bigquery-compile
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -39,8 +39,8 @@ seed: setup ## load the demo and reference seeds into DuckDB
 dbt-build: setup ## dbt build of everything (seeds, models, data and unit tests), full refresh
 	$(DBT) build --full-refresh
 
-docs-generate: setup ## generate the docs site into target/
-	$(DBT) docs generate
+docs-generate: setup ## generate the docs site into target/ (index.html and static_index.html)
+	$(DBT) docs generate --static
 
 build: dbt-build docs-generate ## set up, load the demo data, build the warehouse on DuckDB, generate the docs
 	@echo "warehouse: $(FXA_METRICS_DUCKDB_PATH); docs: target/index.html"
@@ -57,7 +57,40 @@ lint-sql: setup ## lint SQL with sqlfluff (jinja templater, offline); SQL_PATHS=
 
 lint: ruff lint-sql ## lint Python (ruff) and SQL (sqlfluff)
 
-test: setup lint dbt-build ## set up and run every test
+# Docs site: one self-contained file (target/static_index.html: manifest and catalog inside),
+# served on 127.0.0.1 only. The column-lineage tool, when present, annotates the site first.
+DOCS_PORT ?= 8080
+DOCS_TARGET ?= target
+docs-static: setup ## generate the single-file docs site (builds the warehouse if missing)
+	@test -f $(FXA_METRICS_DUCKDB_PATH) || $(MAKE) dbt-build
+	$(DBT) docs generate --static --target-path $(DOCS_TARGET)
+	@if test -f fxa_metrics_tools/lineage.py -o -f fxa_metrics_tools/lineage/__main__.py; then \
+		$(BIN)/python -m fxa_metrics_tools.lineage docs $(DOCS_TARGET); \
+	fi
+
+docs: docs-static ## generate the docs site and serve it on http://127.0.0.1:$DOCS_PORT (8080)
+	@echo "docs: http://127.0.0.1:$(DOCS_PORT)/static_index.html (Ctrl-C stops the server)"
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(DOCS_TARGET)
+
+# Headless Chromium for tests/docs/test_docs_site_browser.py (Debian's package). A failed install
+# does not fail the build: the browser test then skips and says why.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
+setup-browser: ## install Debian's chromium for the docs browser test (failure tolerated)
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "setup-browser: installing chromium (apt-get)"; \
+		( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$(SUDO) apt-get install -y -qq --no-install-recommends chromium ) >/dev/null 2>&1 \
+		|| echo "setup-browser: chromium could not be installed; the browser test will skip"; }
+
+# BigQuery target proven offline: dbt compile with no network and no credentials, once with no
+# relation existing (full-refresh branches) and once with all existing (is_incremental branches).
+BQ_TARGET ?= target_bigquery
+bigquery-compile: setup ## compile every model and test for BigQuery, offline
+	$(BIN)/python -m fxa_metrics_tools.bigquery_offline --target-path $(BQ_TARGET)
+	$(BIN)/python -m fxa_metrics_tools.bigquery_offline --target-path $(BQ_TARGET)_incremental \
+		--assume-existing
+
+test: setup setup-browser lint dbt-build docs-generate bigquery-compile ## set up and run every test
 	$(BIN)/pytest tests
 
 clean: ## remove build output (keeps the virtualenvs)
