@@ -2,8 +2,9 @@
 
 Usage: ``python -m fxa_metrics_tools.generate --scale 1 --seed 42 --format csv --out seeds/demo``
 
-Each lineage has its own generator module exposing ``generate(scale, seed) -> dict[str, list[dict]]``
-keyed by ``"<schema>/<table>"``; this command runs them and writes the tables.
+Each lineage has its own generator module exposing
+``generate(scale, seed) -> dict[str, list[dict]]`` keyed by ``"<schema>/<table>"``; this command
+runs them and writes the tables (``reference/<table>`` goes to ``--reference-out``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ LOG = logging.getLogger("fxa_metrics_tools.generate")
 
 # module name -> human name; each module exposes generate(scale: int, seed: int) -> tables
 GENERATORS: dict[str, str] = {
+    "fxa_metrics_tools.demo_common": "SubPlat reference seeds (services, plans, VAT, FX)",
     "fxa_metrics_tools.demo_stripe": "Stripe (Fivetran) raw tables",
     "fxa_metrics_tools.demo_stores": "Apple and Google subscription histories",
     "fxa_metrics_tools.demo_fxa": "FxA server logs, accounts DB snapshots and FxA reference seeds",
-    "fxa_metrics_tools.demo_glean": "Glean events_stream rows for accounts_backend/accounts_frontend",
+    "fxa_metrics_tools.demo_glean": (
+        "Glean events_stream rows for accounts_backend/accounts_frontend"
+    ),
 }
 
 
@@ -43,6 +47,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--format", choices=["csv"], default="csv")
     parser.add_argument("--out", type=Path, default=Path("seeds/demo"))
+    parser.add_argument(
+        "--reference-out",
+        type=Path,
+        default=Path("seeds/reference"),
+        help="where tables keyed 'reference/<table>' go (static reference seeds)",
+    )
     parser.add_argument("--only", choices=sorted(GENERATORS), action="append")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -57,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
         tables = module.generate(scale=args.scale, seed=args.seed)
         for key, rows in tables.items():
             schema, table = key.split("/")
-            write_csv(args.out / schema / f"{table}.csv", rows)
+            folder = args.reference_out if schema == "reference" else args.out / schema
+            write_csv(folder / f"{table}.csv", rows)
             LOG.info("%s.%s: %d rows", schema, table, len(rows))
 
 
