@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
-.PHONY: lint-sql docs docs-static setup-browser bigquery-compile
+.PHONY: lint-sql docs docs-static setup-browser bigquery-compile lineage
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -71,6 +71,17 @@ docs-static: setup ## generate the single-file docs site (builds the warehouse i
 docs: docs-static ## generate the docs site and serve it on http://127.0.0.1:$DOCS_PORT (8080)
 	@echo "docs: http://127.0.0.1:$(DOCS_PORT)/static_index.html (Ctrl-C stops the server)"
 	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(DOCS_TARGET)
+
+# Column lineage (issue 8) from the compiled SQL in $(LINEAGE_TARGET)/manifest.json (regenerated
+# by `dbt docs generate` when missing or older than a model/macro). COLUMN=model.column[.field]
+# prints its chain to raw columns; without COLUMN the graph goes to column_lineage.json.
+LINEAGE_TARGET ?= target
+lineage: setup ## column lineage: COLUMN=model.column[.field] prints its chain; else JSON export
+	@if [ ! -f $(LINEAGE_TARGET)/manifest.json ] || [ -n "$$(find models macros dbt_project.yml \
+		-newer $(LINEAGE_TARGET)/manifest.json -print -quit)" ]; then \
+		$(DBT) docs generate --target-path $(LINEAGE_TARGET); fi
+	@$(BIN)/python -m fxa_metrics_tools.lineage \
+		$(if $(COLUMN),show $(COLUMN),export) --target-dir $(LINEAGE_TARGET)
 
 # Headless Chromium for tests/docs/test_docs_site_browser.py (Debian's package). A failed install
 # does not fail the build: the browser test then skips and says why.
