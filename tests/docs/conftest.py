@@ -46,6 +46,12 @@ def docs_catalog(docs_target_dir: Path) -> dict[str, Any]:
     return json.loads((docs_target_dir / "catalog.json").read_text())
 
 
+@pytest.fixture(scope="session")
+def coverage_figures() -> dict[str, str]:
+    """Coverage figures the docs tests record; printed in the pytest summary."""
+    return COVERAGE_FIGURES
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if COVERAGE_FIGURES:
         terminalreporter.section("docs coverage")
