@@ -1,0 +1,193 @@
+{% macro logical_subscription_revenue(
+    source_cte, period_columns, trailing_columns, effective_date, period_last_at
+) -%}
+    {#-
+        CTEs and final select of the user-facing daily / monthly views (spec section 7): adds to
+        `subscription` (without first_touch_attribution) the VAT rate and USD exchange rate valid
+        on effective_date, the USD amounts, and monthly / annual recurring revenue net of VAT
+        and of the 15% app-store fee. source_cte: the CTE holding the table rows;
+        period_columns / trailing_columns: top-level columns before / after `subscription`;
+        effective_date: SQL date the rates apply on; period_last_at: SQL timestamp of the last
+        instant of the period (ARR counts the current period's months from there).
+    -#}
+with_effective_date as (
+    select
+        *,
+        {{ effective_date }} as effective_date,
+        {{ period_last_at }} as period_last_at
+    from {{ source_cte }}
+),
+
+with_rates as (
+    select
+        with_effective_date.*,
+        vat_rates.vat_rate as country_vat_rate,
+        exchange_rates.exchange_rate as plan_currency_usd_exchange_rate
+    from with_effective_date
+    left join vat_rates
+        on
+            with_effective_date.subscription.country_code = vat_rates.country_code
+            and with_effective_date.effective_date >= vat_rates.valid_from
+            and with_effective_date.effective_date < vat_rates.valid_to
+    left join exchange_rates
+        on
+            with_effective_date.subscription.plan_currency = exchange_rates.base_currency
+            and exchange_rates.quote_currency = 'USD'
+            and with_effective_date.effective_date >= exchange_rates.valid_from
+            and with_effective_date.effective_date < exchange_rates.valid_to
+),
+
+with_current_period_months as (
+    select
+        *,
+        {# months left in the current period, counting the current month, at most 12 #}
+        least(
+            {{ complete_months_between(
+                'least(period_last_at, ' ~ dbt.current_timestamp()
+                ~ ', subscription.current_period_ends_at)',
+                'subscription.current_period_ends_at'
+            ) }} + 1,
+            12
+        ) as current_period_arr_months,
+        greatest(
+            {{ complete_months_between(
+                'subscription.current_period_ends_at',
+                dbt.dateadd('microsecond', -1, 'subscription.ongoing_discount_ends_at')
+            ) }},
+            0
+        ) as months_after_current_period_before_ongoing_discount_ends
+    from with_rates
+),
+
+with_ongoing_discount_months as (
+    select
+        *,
+        {# the ongoing discount covers whole plan intervals after the current period #}
+        case
+            when coalesce(subscription.ongoing_discount_amount, 0) = 0 then 0
+            when subscription.ongoing_discount_ends_at is null
+                then 12 - current_period_arr_months
+            else least(
+                (
+                    cast(
+                        floor(
+                            months_after_current_period_before_ongoing_discount_ends
+                            / subscription.plan_interval_months
+                        ) as {{ dbt.type_int() }}
+                    ) + 1
+                ) * subscription.plan_interval_months,
+                12 - current_period_arr_months
+            )
+        end as ongoing_discount_arr_months
+    from with_current_period_months
+),
+
+with_gross_revenue as (
+    select
+        *,
+        case
+            when subscription.is_active is not true or subscription.is_trial is true then 0
+            else greatest(
+                subscription.plan_amount
+                - coalesce(subscription.current_period_discount_amount, 0),
+                0
+            ) / subscription.plan_interval_months
+        end as monthly_recurring_gross_revenue,
+        case
+            when subscription.is_active is not true then 0
+            else
+                case
+                    when subscription.is_trial is true then 0
+                    else greatest(
+                        subscription.plan_amount
+                        - coalesce(subscription.current_period_discount_amount, 0),
+                        0
+                    ) / subscription.plan_interval_months * current_period_arr_months
+                end
+                + case
+                    when
+                        subscription.auto_renew is not true
+                        or coalesce(subscription.ongoing_discount_amount, 0) = 0
+                        then 0
+                    else greatest(
+                        subscription.plan_amount
+                        - coalesce(subscription.ongoing_discount_amount, 0),
+                        0
+                    ) / subscription.plan_interval_months * ongoing_discount_arr_months
+                end
+                + case
+                    when subscription.auto_renew is not true then 0
+                    else subscription.plan_amount / subscription.plan_interval_months
+                        * greatest(12 - current_period_arr_months - ongoing_discount_arr_months, 0)
+                end
+        end as annual_recurring_gross_revenue
+    from with_ongoing_discount_months
+),
+
+with_revenue as (
+    select
+        *,
+        {# net of VAT, minus the app stores' 15% fee on the gross for Apple and Google #}
+        round(
+            monthly_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
+            - case
+                when subscription.provider in ('Apple', 'Google')
+                    then monthly_recurring_gross_revenue * 0.15
+                else 0
+            end,
+            2
+        ) as monthly_recurring_revenue,
+        round(
+            annual_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
+            - case
+                when subscription.provider in ('Apple', 'Google')
+                    then annual_recurring_gross_revenue * 0.15
+                else 0
+            end,
+            2
+        ) as annual_recurring_revenue
+    from with_gross_revenue
+),
+
+{%- set subscription_fields = [] %}
+{%- for field in logical_subscription_fields() if field != 'first_touch_attribution' %}
+    {%- do subscription_fields.append((field, 'subscription.' ~ field)) %}
+{%- endfor %}
+{%- for field, expression in [
+    ('country_vat_rate', 'country_vat_rate'),
+    ('plan_currency_usd_exchange_rate', 'plan_currency_usd_exchange_rate'),
+    ('plan_amount_usd', 'subscription.plan_amount'),
+    ('current_period_discount_amount_usd', 'subscription.current_period_discount_amount'),
+    ('ongoing_discount_amount_usd', 'subscription.ongoing_discount_amount'),
+    ('monthly_recurring_revenue', none),
+    ('monthly_recurring_revenue_usd', 'monthly_recurring_revenue'),
+    ('annual_recurring_revenue', none),
+    ('annual_recurring_revenue_usd', 'annual_recurring_revenue'),
+] %}
+    {%- if expression is none %}
+        {%- do subscription_fields.append((field, field)) %}
+    {%- elif field.endswith('_usd') %}
+        {%- do subscription_fields.append((
+            field,
+            "case when subscription.plan_currency = 'USD' then " ~ expression
+            ~ " else round(" ~ expression ~ " * plan_currency_usd_exchange_rate, 2) end"
+        )) %}
+    {%- else %}
+        {%- do subscription_fields.append((field, expression)) %}
+    {%- endif %}
+{%- endfor %}
+
+final as (
+    select
+        {%- for column in period_columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ struct_of(subscription_fields) }} as subscription,
+        {%- for column in trailing_columns %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from with_revenue
+)
+
+select * from final
+{%- endmacro %}
