@@ -54,6 +54,13 @@ def offline_bigquery(assume_existing: bool) -> Iterator[None]:
             "get_columns_in_relation and similar in models)"
         )
 
+    def close_unopened(cls: Any, connection: Any) -> Any:
+        # dbt-bigquery's close() touches the lazy handle, which would open a client
+        from dbt.adapters.contracts.connection import ConnectionState
+
+        connection.state = ConnectionState.CLOSED
+        return connection
+
     def get_relation(
         self: Any, database: str, schema: str, identifier: str
     ) -> BigQueryRelation | None:
@@ -74,6 +81,7 @@ def offline_bigquery(assume_existing: bool) -> Iterator[None]:
 
     patches = [
         mock.patch.object(BigQueryConnectionManager, "open", classmethod(refuse_open)),
+        mock.patch.object(BigQueryConnectionManager, "close", classmethod(close_unopened)),
         mock.patch.object(BigQueryAdapter, "get_relation", get_relation),
         mock.patch.object(BigQueryAdapter, "list_relations_without_caching", no_relations),
         mock.patch.object(BigQueryAdapter, "get_columns_in_relation", no_columns),
@@ -95,18 +103,20 @@ def compile_offline(
     assume_existing: bool = False,
     select: list[str] | None = None,
     log_path: Path | None = None,
+    project_dir: Path = PROJECT_DIR,
 ) -> bool:
     """Run `dbt compile` for a BigQuery target offline; True when it succeeded."""
     from dbt.cli.main import dbtRunner
 
     os.environ["FXA_METRICS_TARGET"] = target
-    os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_DIR))
-    os.environ.setdefault("FXA_METRICS_DUCKDB_PATH", str(PROJECT_DIR / "warehouse" / "unused"))
+    os.environ.setdefault("DBT_PROFILES_DIR", str(project_dir))
+    # the duckdb output in profiles.yml needs its variable even when it is not the target
+    os.environ.setdefault("FXA_METRICS_DUCKDB_PATH", str(project_dir / "warehouse" / "unused"))
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     args = [
         "compile",
         "--project-dir",
-        str(PROJECT_DIR),
+        str(project_dir),
         "--target",
         target,
         "--target-path",
@@ -137,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         help="every relation exists: compile the is_incremental() branches",
     )
     parser.add_argument("--select", nargs="*", default=None)
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     ok = compile_offline(
@@ -144,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         target=args.target,
         assume_existing=args.assume_existing,
         select=args.select,
+        project_dir=args.project_dir.resolve(),
     )
     return 0 if ok else 1
 
