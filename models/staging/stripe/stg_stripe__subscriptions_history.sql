@@ -78,9 +78,9 @@ categorised as (
             order by
                 fivetran_end_at desc,
                 is_fivetran_active desc,
-                status,
-                customer_id,
-                metadata
+                status asc,
+                customer_id asc,
+                metadata asc
         ) as duplicate_rank
     from renamed
 )
