@@ -110,6 +110,7 @@ COUPONS: dict[str, Coupon] = {
                duration_in_months=3, promotion_code_id="promo_half3", promotion_code="HALF3"),
         Coupon("coupon_welcome_once_25pct", "Welcome 25% off first payment", "once",
                percent_off=25, promotion_code_id="promo_welcome25", promotion_code="WELCOME25"),
+        Coupon("coupon_loyalty_forever_10pct", "Loyalty 10% off", "forever", percent_off=10),
         Coupon("coupon_vpn_launch_2_usd", "VPN launch 2 USD off", "once", amount_off=200,
                currency="usd"),
     ]
@@ -130,6 +131,8 @@ class StripeData:
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict]] = {table: [] for table in COLUMNS}
+        # rows by id for the tables whose rows are updated after insertion
+        self.by_id: dict[str, dict[str, dict]] = {"charge": {}, "invoice": {}}
 
     def add(self, table: str, **values: object) -> dict:
         unknown = set(values) - set(COLUMNS[table])
@@ -137,6 +140,8 @@ class StripeData:
             raise KeyError(f"stripe.{table}: columns {sorted(unknown)} are not in the contract")
         row = {column: values.get(column) for column in COLUMNS[table]}
         self.rows[table].append(row)
+        if table in self.by_id:
+            self.by_id[table][row["id"]] = row
         return row
 
     def add_customer(
@@ -202,6 +207,7 @@ class Subscription:
     metadata: dict | str = field(default_factory=dict)
     price_override: tuple[str, int] | None = None  # (currency, amount) multi-currency metadata
     coupon: Coupon | None = None
+    coupon_on_customer: bool = False  # a CUSTOMER discount instead of a SUBSCRIPTION one
     item_suffixes: list[str] | None = None
     state: dict = field(init=False)
     versions: list[dict] = field(init=False, default_factory=list)
@@ -210,6 +216,8 @@ class Subscription:
     charge_count: int = field(init=False, default=0)
     anchor_day: int = field(init=False)
     discount_end: datetime | None = field(init=False, default=None)
+    item_sets: int = field(init=False, default=0)
+    item_count: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.anchor_day = self.created.day
@@ -245,20 +253,19 @@ class Subscription:
     # --- primitives -----------------------------------------------------------------------------
     def set_items(self, at: datetime, plans: list[Plan], suffixes: list[str] | None = None) -> None:
         """Replace the item set (a plan change): new item ids, all created at ``at``."""
-        set_number = len({row["created"] for row in self._item_rows()}) + 1
+        self.item_sets += 1
+        first_number = self.item_count + 1
         new_items = []
         for index, plan in enumerate(plans):
             if suffixes:
                 item_id = f"si_{self.prefix}_{suffixes[index]}"
             else:
-                item_id = f"si_{self.prefix}_{set_number + index}"
+                item_id = f"si_{self.prefix}_{first_number + index}"
+            self.item_count += 1
             self.data.add("subscription_item", id=item_id, subscription_id=self.id,
                           plan_id=plan.id, created=ts(at), quantity=1)  # fmt: skip
             new_items.append((item_id, plan))
         self.items = new_items
-
-    def _item_rows(self) -> list[dict]:
-        return [r for r in self.data.rows["subscription_item"] if r["subscription_id"] == self.id]
 
     def version(self, at: datetime, **changes: object) -> None:
         """Record a new version at ``at`` with the given state changes."""
@@ -378,8 +385,11 @@ class Subscription:
         end = None
         if coupon.duration == "repeating":
             end = add_interval(at, "month", coupon.duration_in_months or 1, at.day)
-        self.data.add("discount", id=f"di_{self.id}", type="SUBSCRIPTION",
-                      subscription_id=self.id, customer_id=self.customer.id,
+        on_customer = self.coupon_on_customer
+        self.data.add("discount", id=f"di_{self.customer.id if on_customer else self.id}",
+                      type="CUSTOMER" if on_customer else "SUBSCRIPTION",
+                      subscription_id=None if on_customer else self.id,
+                      customer_id=self.customer.id,
                       coupon_id=coupon.id, promotion_code=coupon.promotion_code_id,
                       start=ts(at), end=ts(end))  # fmt: skip
         self.discount_end = end
@@ -404,12 +414,10 @@ class Subscription:
         return period_start < (self.discount_end or period_start)
 
     def charge(self, number: int) -> dict:
-        charge_id = f"ch_{self.prefix}_{number:02d}"
-        return next(row for row in self.data.rows["charge"] if row["id"] == charge_id)
+        return self.data.by_id["charge"][f"ch_{self.prefix}_{number:02d}"]
 
     def invoice(self, number: int) -> dict:
-        invoice_id = f"in_{self.prefix}_{number:02d}"
-        return next(row for row in self.data.rows["invoice"] if row["id"] == invoice_id)
+        return self.data.by_id["invoice"][f"in_{self.prefix}_{number:02d}"]
 
     def refund(self, charge_number: int, at: datetime, reason: str) -> None:
         charge = self.charge(charge_number)
@@ -452,17 +460,18 @@ class Subscription:
         return end
 
     def recover(self, at: datetime) -> None:
-        """The open invoice of a past_due period gets paid by a retry charge."""
+        """The open invoice of a past_due period gets paid (a retry charge; PayPal: out of band)."""
         invoice = self.invoice(self.invoice_count)
-        first = self.charge(self.charge_count)
-        self.charge_count += 1
-        charge_id = f"ch_{self.prefix}_{self.charge_count:02d}"
-        self.data.add("charge", id=charge_id, invoice_id=invoice["id"],
-                      customer_id=self.customer.id, card_id=self.customer.card_id,
-                      status="succeeded", created=ts(at), amount=first["amount"],
-                      amount_refunded=0)  # fmt: skip
+        if invoice["charge_id"] is not None:
+            failed = self.data.by_id["charge"][invoice["charge_id"]]
+            self.charge_count += 1
+            charge_id = f"ch_{self.prefix}_{self.charge_count:02d}"
+            self.data.add("charge", id=charge_id, invoice_id=invoice["id"],
+                          customer_id=self.customer.id, card_id=self.customer.card_id,
+                          status="succeeded", created=ts(at), amount=failed["amount"],
+                          amount_refunded=0)  # fmt: skip
+            invoice["charge_id"] = charge_id
         invoice["status"] = "paid"
-        invoice["charge_id"] = charge_id
         self.version(at, status="active")
 
     def fail_out(self, at: datetime) -> None:
@@ -751,6 +760,13 @@ def add_scenarios(data: StripeData) -> None:
     # 13b. 3-month repeating coupon, still running at the as-of date
     sub = _named(data, "s13_repeating_coupon", "2025-10-20 10:00:00", ["plan_vpn_monthly_usd"],
                  coupon=COUPONS["coupon_3_months_50pct"])  # fmt: skip
+    sub.renew_until(sub.start(), AS_OF)
+    subs.append(sub)
+
+    # 13c. customer-level forever coupon (no subscription discount)
+    sub = _named(data, "s13_customer_coupon", "2024-09-15 09:30:00", ["plan_vpn_monthly_eur"],
+                 "NL", coupon=COUPONS["coupon_loyalty_forever_10pct"],
+                 coupon_on_customer=True)  # fmt: skip
     sub.renew_until(sub.start(), AS_OF)
     subs.append(sub)
 

@@ -28,14 +28,19 @@ KNOWN_STATUSES = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def tables() -> dict[str, list[dict]]:
-    """The scale-1 demo, as written (None -> '' like the CSV writer)."""
+def _generate(scale: int, seed: int) -> dict[str, list[dict]]:
+    """All SubPlat demo tables as written (None -> '' like the CSV writer)."""
     out = {}
     for module in (demo_common, demo_stripe, demo_stores):
-        for key, rows in module.generate(scale=1, seed=42).items():
+        for key, rows in module.generate(scale=scale, seed=seed).items():
             out[key] = [{k: "" if v is None else str(v) for k, v in row.items()} for row in rows]
     return out
+
+
+# the committed demo, and a larger one with another seed (other random paths)
+@pytest.fixture(scope="module", params=[(1, 42), (4, 7)], ids=["demo", "scale4-seed7"])
+def tables(request: pytest.FixtureRequest) -> dict[str, list[dict]]:
+    return _generate(*request.param)
 
 
 def _write_all(out: Path) -> None:
