@@ -1,0 +1,52 @@
+{# deprecated alias: content and auth events, without fxa_log/device_id/country_code/event_time #}
+with
+
+fxa_all_events as (
+    select * from {{ ref('fxa_all_events_v1') }}
+),
+
+compat as (
+    select
+        timestamp,
+        receiveTimestamp,
+        logger,
+        event_type,
+        user_id,
+        country,
+        language,
+        app_version,
+        os_name,
+        os_version,
+        user_properties,
+        event_properties,
+        utm_term,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        utm_content,
+        ua_version,
+        ua_browser,
+        entrypoint,
+        entrypoint_experiment,
+        entrypoint_variation,
+        flow_id,
+        sync_device_count,
+        sync_active_devices_day,
+        sync_active_devices_week,
+        sync_active_devices_month,
+        service,
+        email_type,
+        email_provider,
+        oauth_client_id,
+        connect_device_flow,
+        connect_device_os,
+        email_sender,
+        email_service,
+        email_template,
+        email_version,
+        submission_date
+    from fxa_all_events
+    where fxa_log in ('content', 'auth')
+)
+
+select * from compat

@@ -1,0 +1,61 @@
+{{ config(
+    post_hook=[
+        "{{ fxa_erase_deleted_users('user_id') }}",
+        "{{ fxa_apply_retention('submission_date') }}"
+    ],
+    **fxa_incremental_config(cluster_by=['user_id'])
+) }}
+-- depends_on: {{ ref('int_fxa_deleted_users') }}
+{# one row per user active (definition A1, spec 2.3) per day #}
+with
+
+fxa_all_events as (
+    select * from {{ ref('fxa_all_events_v1') }}
+),
+
+inactive_event_types as (
+    select * from {{ ref('fxa_inactive_event_types') }}
+),
+
+tier1_countries as (
+    select * from {{ ref('tier1_countries') }}
+),
+
+active_events as (
+    select
+        fxa_all_events.*,
+        tier1_countries.name is not null as is_tier1_country
+    from fxa_all_events
+    left join inactive_event_types
+        on fxa_all_events.event_type = inactive_event_types.event_type
+    left join tier1_countries
+        on fxa_all_events.country = tier1_countries.name
+    where
+        fxa_all_events.fxa_log in ('auth', 'auth_bounce', 'content', 'oauth')
+        and fxa_all_events.user_id is not null
+        and inactive_event_types.event_type is null
+        and {{ fxa_day_filter('fxa_all_events.submission_date') }}
+),
+
+users_daily as (
+    select
+        submission_date,
+        user_id,
+        {%- for column in ['country', 'language', 'app_version', 'os_name', 'os_version'] %}
+        {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
+        {%- endfor %}
+        max(case when is_tier1_country then 1 else 0 end) = 1 as seen_in_tier1_country,
+        max(case when event_type = 'fxa_reg - complete' then 1 else 0 end) = 1 as registered,
+        {# Q11: three-valued like Mozilla's LOGICAL_AND; engage with NULL service is ignored #}
+        min(
+            case
+                when event_type = 'fxa_rp - engage' and service = 'fx-monitor' then 1
+                when event_type = 'fxa_rp - engage' and service is null then null
+                else 0
+            end
+        ) = 1 as monitor_only
+    from active_events
+    group by submission_date, user_id
+)
+
+select * from users_daily
