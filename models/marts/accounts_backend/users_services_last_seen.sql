@@ -1,0 +1,17 @@
+with
+
+users_services_last_seen as (
+    select * from {{ ref('users_services_last_seen_v1') }}
+),
+
+with_days_since as (
+    select
+        *,
+        {{ glean_bits28_days_since('days_seen_bits') }} as days_since_seen,
+        {{ glean_bits28_days_since('days_seen_in_tier1_country_bits') }}
+            as days_since_seen_in_tier1_country,
+        {{ glean_bits28_days_since('days_registered_bits') }} as days_since_registered
+    from users_services_last_seen
+)
+
+select * from with_days_since

@@ -1,0 +1,1 @@
+{{ glean_stage_events_stream('accounts_frontend') }}
