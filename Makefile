@@ -36,8 +36,11 @@ demo-data: setup ## regenerate the demo seeds with the deterministic generator
 seed: setup ## load the demo and reference seeds into DuckDB
 	$(DBT) seed --full-refresh
 
-dbt-build: setup ## dbt build of everything (seeds, models, data and unit tests), full refresh
-	$(DBT) build --full-refresh
+# Seeds first: staging reads the demo tables as sources (so real Fivetran data can replace them),
+# and dbt does not order sources after the seeds that stand in for them.
+dbt-build: setup ## load the seeds, then dbt build of everything (models, data and unit tests)
+	$(DBT) seed --full-refresh
+	$(DBT) build --full-refresh --exclude resource_type:seed
 
 docs-generate: setup ## generate the docs site into target/ (index.html and static_index.html)
 	$(DBT) docs generate --static
