@@ -24,14 +24,16 @@ logical_subscriptions_history as (
 ),
 
 bounds as (
+    {# exactly one row #}
     select
         {% if first_period_start is not none -%}
-        {{ first_period_start }}
+        {{ first_period_start }} as first_period_start_date,
+        {{ last_period_start }} as last_period_start_date
         {%- else -%}
-        {{ subplat_period_start('min(valid_from)', grain) }}
-        {%- endif %} as first_period_start_date,
+        {{ subplat_period_start('min(valid_from)', grain) }} as first_period_start_date,
         {{ last_period_start }} as last_period_start_date
     from logical_subscriptions_history
+    {%- endif %}
 ),
 
 period_starts as (
@@ -102,7 +104,7 @@ final as (
         cast(
             {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'period_start_date')) }} as date
         ) as month_end_date,
-        {%- endif %}
+    {%- endif %}
         logical_subscriptions_history_id,
         subscription,
         earliest_active_at_start = 1 as was_active_at_{{ grain }}_start,

@@ -1,14 +1,12 @@
-{% macro logical_subscription_revenue(
-    source_cte, period_columns, trailing_columns, effective_date, period_last_at
-) -%}
+{% macro logical_subscription_revenue(source_cte, effective_date, period_last_at) -%}
     {#-
-        CTEs and final select of the user-facing daily / monthly views (spec section 7): adds to
-        `subscription` (without first_touch_attribution) the VAT rate and USD exchange rate valid
-        on effective_date, the USD amounts, and monthly / annual recurring revenue net of VAT
-        and of the 15% app-store fee. source_cte: the CTE holding the table rows;
-        period_columns / trailing_columns: top-level columns before / after `subscription`;
-        effective_date: SQL date the rates apply on; period_last_at: SQL timestamp of the last
-        instant of the period (ARR counts the current period's months from there).
+        CTEs and final select of the revenue of daily / monthly active subscriptions (spec
+        section 7): adds flat columns for the VAT rate and USD exchange rate valid on
+        effective_date, the USD amounts, and monthly / annual recurring revenue net of VAT and of
+        the 15% app-store fee (and their _usd twins). Expects CTEs vat_rates and exchange_rates.
+        source_cte: the CTE holding the rows; effective_date: SQL date the rates apply on;
+        period_last_at: SQL timestamp of the last instant of the period (ARR counts the current
+        period's months from there).
     -#}
 with_effective_date as (
     select
@@ -149,43 +147,21 @@ with_revenue as (
     from with_gross_revenue
 ),
 
-{%- set subscription_fields = [] %}
-{%- for field in logical_subscription_fields() if field != 'first_touch_attribution' %}
-    {%- do subscription_fields.append((field, 'subscription.' ~ field)) %}
-{%- endfor %}
-{%- for field, expression in [
-    ('country_vat_rate', 'country_vat_rate'),
-    ('plan_currency_usd_exchange_rate', 'plan_currency_usd_exchange_rate'),
-    ('plan_amount_usd', 'subscription.plan_amount'),
-    ('current_period_discount_amount_usd', 'subscription.current_period_discount_amount'),
-    ('ongoing_discount_amount_usd', 'subscription.ongoing_discount_amount'),
-    ('monthly_recurring_revenue', none),
-    ('monthly_recurring_revenue_usd', 'monthly_recurring_revenue'),
-    ('annual_recurring_revenue', none),
-    ('annual_recurring_revenue_usd', 'annual_recurring_revenue'),
-] %}
-    {%- if expression is none %}
-        {%- do subscription_fields.append((field, field)) %}
-    {%- elif field.endswith('_usd') %}
-        {%- do subscription_fields.append((
-            field,
-            "case when subscription.plan_currency = 'USD' then " ~ expression
-            ~ " else round(" ~ expression ~ " * plan_currency_usd_exchange_rate, 2) end"
-        )) %}
-    {%- else %}
-        {%- do subscription_fields.append((field, expression)) %}
-    {%- endif %}
-{%- endfor %}
-
 final as (
     select
-        {%- for column in period_columns %}
-        {{ column }},
-        {%- endfor %}
-        {{ struct_of(subscription_fields) }} as subscription,
-        {%- for column in trailing_columns %}
-        {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        *,
+        {%- for field, expression in [
+            ('plan_amount_usd', 'subscription.plan_amount'),
+            ('current_period_discount_amount_usd', 'subscription.current_period_discount_amount'),
+            ('ongoing_discount_amount_usd', 'subscription.ongoing_discount_amount'),
+            ('monthly_recurring_revenue_usd', 'monthly_recurring_revenue'),
+            ('annual_recurring_revenue_usd', 'annual_recurring_revenue'),
+        ] %}
+        case
+            when subscription.plan_currency = 'USD' then {{ expression }}
+            else round({{ expression }} * plan_currency_usd_exchange_rate, 2)
+        end as {{ field }}{{ ',' if not loop.last }}
+    {%- endfor %}
     from with_revenue
 )
 

@@ -2,12 +2,12 @@
     {#- pre-hook of the incremental SubPlat tables (DuckDB delete+insert): deletes every row of
         the period(s) about to be rewritten, so rows that no longer qualify disappear even when
         the period's new result is empty (delete+insert alone only deletes periods it inserts) -#}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        {%- if var('subplat_date') %}
+{%- if is_incremental() -%}
+delete from {{ this }}
+{%- if var('subplat_date') %}
         where {{ period_column }} = {{ subplat_period_start(subplat_processing_date(), grain) }}
         {%- endif %}
     {%- else -%}
-        select 1
-    {%- endif -%}
+select 1
+{%- endif -%}
 {%- endmacro %}

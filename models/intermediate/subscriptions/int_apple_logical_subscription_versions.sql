@@ -85,7 +85,7 @@ logical_versions as (
 
 states as (
     select
-        logical_versions.*,
+        *,
         max(auto_renew_switched_off_at) over (
             partition by original_transaction_id, logical_number
             order by valid_from
@@ -165,12 +165,16 @@ final as (
         case
             when states.is_active and states.plan_interval_type = 'year'
                 then cast(
-                    {{ dbt.dateadd('year', '-1 * states.plan_interval_count', 'states.expires_at') }}
+                    {{ dbt.dateadd(
+                        'year', '-1 * states.plan_interval_count', 'states.expires_at'
+                    ) }}
                     as {{ dbt.type_timestamp() }}
                 )
             when states.is_active and states.plan_interval_type = 'month'
                 then cast(
-                    {{ dbt.dateadd('month', '-1 * states.plan_interval_count', 'states.expires_at') }}
+                    {{ dbt.dateadd(
+                        'month', '-1 * states.plan_interval_count', 'states.expires_at'
+                    ) }}
                     as {{ dbt.type_timestamp() }}
                 )
             when states.is_active and states.plan_interval_type = 'week'

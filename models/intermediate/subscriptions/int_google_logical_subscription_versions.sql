@@ -101,7 +101,7 @@ logical_versions as (
 
 states as (
     select
-        logical_versions.*,
+        *,
         max(auto_renew_switched_off_at) over (
             partition by purchase_token, logical_number
             order by segment_from

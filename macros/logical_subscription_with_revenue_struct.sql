@@ -1,0 +1,17 @@
+{% macro logical_subscription_with_revenue_struct() -%}
+    {#- the `subscription` struct of the user-facing daily / monthly views: the history's fields
+        without first_touch_attribution (as Mozilla, DENG-9858), then the revenue fields -#}
+    {%- set fields = [] -%}
+    {%- for field in logical_subscription_fields() if field != 'first_touch_attribution' -%}
+        {%- do fields.append((field, 'subscription.' ~ field)) -%}
+    {%- endfor -%}
+    {%- for field in [
+        'country_vat_rate', 'plan_currency_usd_exchange_rate', 'plan_amount_usd',
+        'current_period_discount_amount_usd', 'ongoing_discount_amount_usd',
+        'monthly_recurring_revenue', 'monthly_recurring_revenue_usd',
+        'annual_recurring_revenue', 'annual_recurring_revenue_usd',
+    ] -%}
+        {%- do fields.append((field, field)) -%}
+    {%- endfor -%}
+    {{ struct_of(fields) }}
+{%- endmacro %}

@@ -1,0 +1,12 @@
+{#-
+    The months after the day D that monthly_active_logical_subscriptions_v1 processes, up to
+    the run date (D + subplat_delay_days when subplat_date is set, else today): the still
+    changing window (late Stripe data), rebuilt whole every run. The user-facing view reads
+    monthly_active_logical_subscriptions_v1 before this window and this table inside it.
+-#}
+{{ active_logical_subscriptions(
+    ref('logical_subscriptions_history_v1'),
+    'month',
+    subplat_period_start(dbt.dateadd('day', 1, subplat_processing_date()), 'month'),
+    subplat_period_start(subplat_run_date(), 'month'),
+) }}
