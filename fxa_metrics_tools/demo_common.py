@@ -22,7 +22,7 @@ OPEN_DATE = "9999-12-31"
 
 def ts(value: datetime | None) -> str | None:
     """Format a UTC timestamp the way the seeds store it (second precision)."""
-    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
+    return None if value is None else value.isoformat(sep=" ", timespec="seconds")
 
 
 def boolean(value: bool | None) -> str | None:

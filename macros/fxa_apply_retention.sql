@@ -14,6 +14,6 @@
         from {{ this }}
     )
     {%- else -%}
-    select 1 as fxa_retention_disabled
+        select 1 as fxa_retention_disabled
     {%- endif -%}
 {%- endmacro %}

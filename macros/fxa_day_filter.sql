@@ -10,15 +10,15 @@
     {%- if day is none -%}
     (1 = 1)
     {%- else -%}
-    {%- set bound = "cast('" ~ day ~ "' as date)" -%}
-    {%- if offset_days != 0 -%}
-        {%- set bound = "cast(" ~ dbt.dateadd('day', offset_days, bound) ~ " as date)" -%}
-    {%- endif -%}
-    {%- if in_day_mode -%}
+        {%- set bound = "cast('" ~ day ~ "' as date)" -%}
+        {%- if offset_days != 0 -%}
+            {%- set bound = "cast(" ~ dbt.dateadd('day', offset_days, bound) ~ " as date)" -%}
+        {%- endif -%}
+        {%- if in_day_mode -%}
     {{ column }} {{ '>=' if offset_days != 0 else '=' }} {{ bound }}
         and {{ column }} <= cast('{{ day }}' as date)
     {%- else -%}
-    {{ column }} <= cast('{{ day }}' as date)
-    {%- endif -%}
+            {{ column }} <= cast('{{ day }}' as date)
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

@@ -10,17 +10,17 @@
         'on_schema_change': 'append_new_columns',
         'unique_key': unique_key,
     } -%}
-    {%- if target.type == 'bigquery' -%}
+{%- if target.type == 'bigquery' -%}
         {%- do settings.update({
             'incremental_strategy': bigquery_strategy,
             'partition_by': {'field': partition_column, 'data_type': 'date', 'granularity': 'day'},
             'require_partition_filter': false,
         }) -%}
-        {%- if cluster_by is not none -%}
+{%- if cluster_by is not none -%}
             {%- do settings.update({'cluster_by': cluster_by}) -%}
         {%- endif -%}
     {%- else -%}
-        {%- do settings.update({'incremental_strategy': 'delete+insert'}) -%}
-    {%- endif -%}
-    {{ return(settings) }}
+{%- do settings.update({'incremental_strategy': 'delete+insert'}) -%}
+{%- endif -%}
+{{ return(settings) }}
 {%- endmacro %}

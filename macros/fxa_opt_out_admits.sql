@@ -7,6 +7,6 @@
     {%- if var('fxa_opt_out_filter', true) -%}
     ({{ opt_out_at }} is null or {{ event_at }} < {{ opt_out_at }})
     {%- else -%}
-    (1 = 1)
+        (1 = 1)
     {%- endif -%}
 {%- endmacro %}

@@ -8,7 +8,7 @@
     funnels: list of (funnel name, [step names]); steps: {step: (app, event)};
     step_columns: output order of the step columns.
     Reads int_glean_events; the caller's config decides the days (var submission_date). -#}
-{%- set day = var('submission_date') %}
+    {%- set day = var('submission_date') %}
 with
 
 glean_events as (
@@ -38,13 +38,13 @@ flow_events as (
         and submission_date = cast('{{ day }}' as date)
         {%- elif day -%}
         and submission_date <= cast('{{ day }}' as date)
-        {%- endif %}
+    {%- endif %}
 ),
 {% for funnel_name, funnel_steps in funnels %}
-{%- for step in funnel_steps %}
+        {%- for step in funnel_steps %}
 
-{{ funnel_name }}__{{ step }} as (
-    {%- if loop.first %}
+            {{ funnel_name }}__{{ step }} as (
+            {%- if loop.first %}
     select distinct
         submission_date,
         flow_id,
@@ -62,15 +62,15 @@ flow_events as (
             flow_events.submission_date = previous_step.submission_date
             and flow_events.flow_id = previous_step.flow_id
     where flow_events.app = '{{ steps[step][0] }}' and flow_events.event = '{{ steps[step][1] }}'
-    {%- endif %}
+            {%- endif %}
 ),
-{%- endfor %}
-{%- endfor %}
+        {%- endfor %}
+    {%- endfor %}
 
 step_counts as (
     {%- for funnel_name, funnel_steps in funnels %}
-    {%- set outer = loop %}
-    {%- for step in funnel_steps %}
+        {%- set outer = loop %}
+        {%- for step in funnel_steps %}
     select
         service,
         submission_date,
@@ -80,7 +80,7 @@ step_counts as (
     from {{ funnel_name }}__{{ step }}
     group by service, submission_date
     {% if not (outer.last and loop.last) %}union all{% endif %}
-    {%- endfor %}
+        {%- endfor %}
     {%- endfor %}
 ),
 
@@ -89,9 +89,9 @@ pivoted as (
         service,
         submission_date,
         funnel,
-        {%- for step in step_columns %}
+    {%- for step in step_columns %}
         max(case when step = '{{ step }}' then flows end) as {{ step }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from step_counts
     group by service, submission_date, funnel
 )

@@ -5,16 +5,16 @@
 {# fields: a list of (name, sql expression) pairs, kept in order #}
 {% macro default__struct_of(fields) -%}
     struct_pack(
-        {%- for name, expression in fields %}
+    {%- for name, expression in fields %}
         {{ name }} := {{ expression }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     )
 {%- endmacro %}
 
 {% macro bigquery__struct_of(fields) -%}
     struct(
-        {%- for name, expression in fields %}
+    {%- for name, expression in fields %}
         {{ expression }} as {{ name }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     )
 {%- endmacro %}

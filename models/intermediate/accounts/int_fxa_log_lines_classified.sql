@@ -40,9 +40,10 @@ classified as (
         case
             when numbered.line_rejection_reason is not null then numbered.line_rejection_reason
             {%- if var('fxa_dedupe_log_lines', true) %}
-            when numbered.line_copy_number > 1 then 'duplicate_line'
+                when numbered.line_copy_number > 1 then 'duplicate_line'
             {%- endif %}
-            when numbered.fxa_log = 'auth'
+            when
+                numbered.fxa_log = 'auth'
                 and high_volume_oauth_clients.id is not null
                 and (
                     not high_volume_oauth_clients.keep_non_token_events
@@ -53,7 +54,9 @@ classified as (
                 )
                 then 'high_volume_oauth_client'
             when deleted_users.user_id_sha256 is not null then 'deleted_account'
-            when not {{ fxa_opt_out_admits('numbered.log_timestamp', 'opt_out.metrics_opt_out_at') }}
+            when not {{
+                fxa_opt_out_admits('numbered.log_timestamp', 'opt_out.metrics_opt_out_at')
+            }}
                 then 'metrics_opted_out'
         end as exclusion_reason
     from numbered
@@ -62,9 +65,10 @@ classified as (
     left join deleted_users
         on numbered.user_id = deleted_users.user_id_sha256
     left join opt_out
-        on numbered.user_id = opt_out.user_id_sha256
-        and numbered.submission_date >= opt_out.valid_from_date
-        and numbered.submission_date < opt_out.valid_to_date
+        on
+            numbered.user_id = opt_out.user_id_sha256
+            and numbered.submission_date >= opt_out.valid_from_date
+            and numbered.submission_date < opt_out.valid_to_date
 )
 
 select * from classified

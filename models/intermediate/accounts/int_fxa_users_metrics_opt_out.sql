@@ -28,8 +28,10 @@ snapshot_windows as (
             else cast({{ dbt.dateadd('day', -1, 'snapshot_date') }} as date)
         end as governs_from_date,
         coalesce(
-            cast({{ dbt.dateadd('day', -1, 'lead(snapshot_date) over (order by snapshot_date)') }}
-                as date),
+            cast(
+                {{ dbt.dateadd('day', -1, 'lead(snapshot_date) over (order by snapshot_date)') }}
+                as date
+            ),
             cast('9999-12-31' as date)
         ) as governs_to_date
     from snapshots_per_day

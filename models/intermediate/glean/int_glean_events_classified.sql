@@ -38,14 +38,15 @@ classified as (
         events.*,
         case
             when events.rejection_reason is not null then events.rejection_reason
-            when events.app_channel is null
+            when
+                events.app_channel is null
                 or events.app_channel not in ({{ glean_channels() }})
                 then 'excluded_channel'
             {% if var('fxa_retention_days', none) is not none -%}
-            when events.submission_date < cast({{ dbt.dateadd(
+                when events.submission_date < cast({{ dbt.dateadd(
                 'day', -1 * var('fxa_retention_days') | int, 'newest_day.newest_submission_date'
             ) }} as date)
-                then 'outside_retention'
+                    then 'outside_retention'
             {% endif -%}
             when deleted_users.user_id_sha256 is not null then 'account_deleted'
             when not {{ fxa_opt_out_admits(
@@ -61,7 +62,7 @@ classified as (
     left join users_metrics_opt_out
         on
             events.user_id_sha256 = users_metrics_opt_out.user_id_sha256
-            and users_metrics_opt_out.valid_from_date <= events.submission_date
+            and events.submission_date >= users_metrics_opt_out.valid_from_date
             and events.submission_date < users_metrics_opt_out.valid_to_date
 )
 

@@ -37,9 +37,9 @@ day_events as (
         nullif(session_flow_id, '') as flow_id
     from glean_events
     {% if is_incremental() and day -%}
-    where submission_date = cast('{{ day }}' as date)
+        where submission_date = cast('{{ day }}' as date)
     {%- elif day -%}
-    where submission_date <= cast('{{ day }}' as date)
+        where submission_date <= cast('{{ day }}' as date)
     {%- endif %}
 ),
 

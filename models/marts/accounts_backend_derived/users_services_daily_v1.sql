@@ -51,7 +51,7 @@ activity_events as (
     left join users_state_removed
         on
             glean_events.user_id_sha256 = users_state_removed.user_id_sha256
-            and users_state_removed.removed_from_date <= glean_events.submission_date
+            and glean_events.submission_date >= users_state_removed.removed_from_date
             and glean_events.submission_date < users_state_removed.removed_to_date
     where
         glean_events.app = 'accounts_backend'
@@ -61,10 +61,11 @@ activity_events as (
         and glean_events.user_id_sha256 is not null
         {# R2: a user opted out before D leaves the rollups from D on #}
         and users_state_removed.user_id_sha256 is null
-        {% if is_incremental() and day -%}
-        and glean_events.submission_date = cast('{{ day }}' as date)
-        {%- elif day -%}
-        and glean_events.submission_date <= cast('{{ day }}' as date)
+        -- noqa: disable=LT02
+        {%- if is_incremental() and day %}
+            and glean_events.submission_date = cast('{{ day }}' as date)
+        {%- elif day %}
+            and glean_events.submission_date <= cast('{{ day }}' as date)
         {%- endif %}
 ),
 
@@ -112,15 +113,15 @@ user_services as (
         max(
             case
                 {% if var('tier1_glean_faithful') -%}
-                {# Q4 faithful: Mozilla compares ISO codes with names, never true #}
-                when country_code in (
-                    'United States', 'France', 'Germany', 'United Kingdom', 'Canada'
-                ) then 1
+                    {# Q4 faithful: Mozilla compares ISO codes with names, never true #}
+                    when country_code in (
+                        'United States', 'France', 'Germany', 'United Kingdom', 'Canada'
+                    ) then 1
                 {%- else -%}
-                when country_code in (
-                    'United States', 'France', 'Germany', 'United Kingdom', 'Canada',
-                    'US', 'FR', 'DE', 'GB', 'CA'
-                ) then 1
+                    when country_code in (
+                        'United States', 'France', 'Germany', 'United Kingdom', 'Canada',
+                        'US', 'FR', 'DE', 'GB', 'CA'
+                    ) then 1
                 {%- endif %}
                 else 0
             end

@@ -8,7 +8,7 @@ fxa_all_events as (
 compat as (
     select
         timestamp,
-        receiveTimestamp,
+        receivetimestamp,
         logger,
         event_type,
         user_id,

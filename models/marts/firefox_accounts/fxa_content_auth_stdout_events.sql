@@ -9,7 +9,7 @@ compat as (
     select
         fxa_log,
         timestamp,
-        receiveTimestamp,
+        receivetimestamp,
         logger,
         event_type,
         user_id,

@@ -31,7 +31,7 @@ last_seen_of_day as (
     where
         {{ fxa_day_filter('users_last_seen.submission_date') }}
         and users_last_seen.submission_date
-            >= cast({{ dbt.dateadd('day', 27, 'data_start.first_submission_date') }} as date)
+        >= cast({{ dbt.dateadd('day', 27, 'data_start.first_submission_date') }} as date)
 ),
 
 mau as (

@@ -17,7 +17,7 @@ admitted_events as (
     select
         fxa_log,
         log_timestamp as timestamp,
-        receive_timestamp as receiveTimestamp,
+        receive_timestamp as receivetimestamp,
         event_time,
         logger,
         event_type,

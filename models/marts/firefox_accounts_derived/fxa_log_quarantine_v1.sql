@@ -17,7 +17,7 @@ quarantined as (
         line_copy_number,
         stream,
         log_timestamp as timestamp,
-        receive_timestamp as receiveTimestamp,
+        receive_timestamp as receivetimestamp,
         record_type,
         logger,
         event_type,

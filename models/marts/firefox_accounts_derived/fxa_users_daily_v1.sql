@@ -42,7 +42,7 @@ users_daily as (
         submission_date,
         user_id,
         {%- for column in ['country', 'language', 'app_version', 'os_name', 'os_version'] %}
-        {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
+            {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
         {%- endfor %}
         max(case when is_tier1_country then 1 else 0 end) = 1 as seen_in_tier1_country,
         max(case when event_type = 'fxa_reg - complete' then 1 else 0 end) = 1 as registered,

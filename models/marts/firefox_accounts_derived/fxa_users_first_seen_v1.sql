@@ -45,33 +45,33 @@ users_seen as (
 
 {%- if fxa_is_day_mode() %}
 
-existing as (
-    select * from {{ this }}
-),
+    existing as (
+        select * from {{ this }}
+    ),
 
-first_seen as (
-    select
-        users_seen.user_id,
-        case
-            when existing.first_seen_date < users_seen.first_seen_date
-                then existing.first_seen_date
-            else users_seen.first_seen_date
-        end as first_seen_date,
-        {{ array_union_sorted('existing.services_used', 'users_seen.services_used') }}
-            as services_used
-    from users_seen
-    left join existing
-        on users_seen.user_id = existing.user_id
-)
+    first_seen as (
+        select
+            users_seen.user_id,
+            case
+                when existing.first_seen_date < users_seen.first_seen_date
+                    then existing.first_seen_date
+                else users_seen.first_seen_date
+            end as first_seen_date,
+            {{ array_union_sorted('existing.services_used', 'users_seen.services_used') }}
+                as services_used
+        from users_seen
+        left join existing
+            on users_seen.user_id = existing.user_id
+    )
 {%- else %}
 
-first_seen as (
-    select
-        user_id,
-        first_seen_date,
-        services_used
-    from users_seen
-)
+    first_seen as (
+        select
+            user_id,
+            first_seen_date,
+            services_used
+        from users_seen
+    )
 {%- endif %}
 
 select * from first_seen

@@ -32,7 +32,8 @@ authenticated_events as (
         fxa_all_events._insert_id,
         fxa_all_events.user_id,
         case
-            when fxa_all_events.service is null
+            when
+                fxa_all_events.service is null
                 and fxa_all_events.event_type = 'fxa_activity - cert_signed'
                 then 'sync'
             else fxa_all_events.service
@@ -41,7 +42,7 @@ authenticated_events as (
         fxa_all_events.flow_id,
         fxa_all_events.entrypoint,
         {%- for column in attributes + utm_columns %}
-        fxa_all_events.{{ column }},
+            fxa_all_events.{{ column }},
         {%- endfor %}
         tier1_countries.name is not null as is_tier1_country
     from fxa_all_events
@@ -87,7 +88,7 @@ daily_attributes as (
         user_id,
         service,
         {%- for column in attributes %}
-        {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
+            {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
         {%- endfor %}
         max(case when is_tier1_country then 1 else 0 end) = 1 as seen_in_tier1_country,
         max(case when event_type = 'fxa_reg - complete' then 1 else 0 end) = 1 as registered,
@@ -117,7 +118,7 @@ flow_utms as (
         window_date,
         flow_id,
         {%- for column in utm_columns %}
-        {{ column }} as flow_{{ column }},
+            {{ column }} as flow_{{ column }},
         {%- endfor %}
         row_number() over (
             partition by window_date, flow_id order by timestamp, _insert_id
@@ -137,15 +138,17 @@ user_service_flows as (
         flow_entrypoints.flow_timestamp,
         flow_entrypoints.flow_entrypoint,
         row_number() over (
-            partition by events_in_window.window_date, events_in_window.user_id,
+            partition by
+                events_in_window.window_date, events_in_window.user_id,
                 events_in_window.service
             order by events_in_window.timestamp, events_in_window._insert_id
         ) as event_rank
     from events_in_window
     inner join flow_entrypoints
-        on events_in_window.window_date = flow_entrypoints.window_date
-        and events_in_window.flow_id = flow_entrypoints.flow_id
-        and flow_entrypoints.flow_rank = 1
+        on
+            events_in_window.window_date = flow_entrypoints.window_date
+            and events_in_window.flow_id = flow_entrypoints.flow_id
+            and flow_entrypoints.flow_rank = 1
 ),
 
 user_service_utms as (
@@ -154,18 +157,20 @@ user_service_utms as (
         events_in_window.user_id,
         events_in_window.service,
         {%- for column in utm_columns %}
-        flow_utms.flow_{{ column }},
+            flow_utms.flow_{{ column }},
         {%- endfor %}
         row_number() over (
-            partition by events_in_window.window_date, events_in_window.user_id,
+            partition by
+                events_in_window.window_date, events_in_window.user_id,
                 events_in_window.service
             order by events_in_window.timestamp, events_in_window._insert_id
         ) as event_rank
     from events_in_window
     inner join flow_utms
-        on events_in_window.window_date = flow_utms.window_date
-        and events_in_window.flow_id = flow_utms.flow_id
-        and flow_utms.flow_rank = 1
+        on
+            events_in_window.window_date = flow_utms.window_date
+            and events_in_window.flow_id = flow_utms.flow_id
+            and flow_utms.flow_rank = 1
 ),
 
 services_daily as (
@@ -174,7 +179,7 @@ services_daily as (
         daily_attributes.user_id,
         daily_attributes.service,
         {%- for column in attributes %}
-        daily_attributes.{{ column }},
+            daily_attributes.{{ column }},
         {%- endfor %}
         daily_attributes.seen_in_tier1_country,
         daily_attributes.registered,
@@ -193,15 +198,17 @@ services_daily as (
         ]) }} as user_service_utm_info
     from daily_attributes
     left join user_service_flows
-        on daily_attributes.submission_date = user_service_flows.window_date
-        and daily_attributes.user_id = user_service_flows.user_id
-        and daily_attributes.service = user_service_flows.service
-        and user_service_flows.event_rank = 1
+        on
+            daily_attributes.submission_date = user_service_flows.window_date
+            and daily_attributes.user_id = user_service_flows.user_id
+            and daily_attributes.service = user_service_flows.service
+            and user_service_flows.event_rank = 1
     left join user_service_utms
-        on daily_attributes.submission_date = user_service_utms.window_date
-        and daily_attributes.user_id = user_service_utms.user_id
-        and daily_attributes.service = user_service_utms.service
-        and user_service_utms.event_rank = 1
+        on
+            daily_attributes.submission_date = user_service_utms.window_date
+            and daily_attributes.user_id = user_service_utms.user_id
+            and daily_attributes.service = user_service_utms.service
+            and user_service_utms.event_rank = 1
 )
 
 select * from services_daily

@@ -9,6 +9,8 @@
     day's row. Set-based: each pair's earliest services_daily row.
 #}
 {%- set day = var('submission_date', none) -%}
+-- noqa: disable=RF03
+-- (RF03 reads struct field access such as info.flow_id as a table qualifier)
 with
 
 services_daily as (
@@ -18,35 +20,36 @@ services_daily as (
 
 {%- if fxa_is_day_mode() %}
 
-seen_before as (
-    select
-        user_id,
-        service
-    from {{ this }}
-    where submission_date < cast('{{ day }}' as date)
-),
+    seen_before as (
+        select
+            user_id,
+            service
+        from {{ this }}
+        where submission_date < cast('{{ day }}' as date)
+    ),
 
-first_days as (
-    select services_daily.*
-    from services_daily
-    left join seen_before
-        on services_daily.user_id = seen_before.user_id
-        and services_daily.service = seen_before.service
-    where seen_before.user_id is null
-),
+    first_days as (
+        select services_daily.*
+        from services_daily
+        left join seen_before
+            on
+                services_daily.user_id = seen_before.user_id
+                and services_daily.service = seen_before.service
+        where seen_before.user_id is null
+    ),
 {%- else %}
 
-ranked_days as (
-    select
-        *,
-        row_number() over (partition by user_id, service order by submission_date) as day_rank
-    from services_daily
-),
+    ranked_days as (
+        select
+            *,
+            row_number() over (partition by user_id, service order by submission_date) as day_rank
+        from services_daily
+    ),
 
-first_days as (
-    select * from ranked_days
-    where day_rank = 1
-),
+    first_days as (
+        select * from ranked_days
+        where day_rank = 1
+    ),
 {%- endif %}
 
 first_seen as (

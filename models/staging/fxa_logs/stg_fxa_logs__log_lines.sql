@@ -19,13 +19,13 @@ raw_fxa_log_stderr as (
 
 unioned as (
     {%- for stream in ['stdout', 'stderr'] %}
-    select
-        '{{ stream }}' as stream,
-        *
-    from raw_fxa_log_{{ stream }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ stream }}' as stream,
+            *
+        from raw_fxa_log_{{ stream }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -60,7 +60,8 @@ renamed as (
         {{ fxa_raw_column('jsonPayload.fields.user_properties') }} as user_properties,
         {# deletion records carry the deleted uid in fields.uid (spec 1.1): hashed here #}
         case
-            when {{ fxa_raw_column('jsonPayload.type') }} = 'DB.deleteAccount'
+            when
+                {{ fxa_raw_column('jsonPayload.type') }} = 'DB.deleteAccount'
                 or {{ fxa_raw_column('jsonPayload.type') }} like 'accountDeleted%'
                 or (
                     {{ fxa_raw_column('jsonPayload.type') }} = 'activityEvent'
@@ -86,14 +87,14 @@ extracted as (
             'ua_version', 'ua_browser', 'entrypoint', 'entrypoint_experiment',
             'entrypoint_variation', 'flow_id', 'sync_device_count', 'sync_active_devices_day',
             'sync_active_devices_week', 'sync_active_devices_month'] %}
-        {{ json_value('user_properties', key) }} as {{ key }},
+            {{ json_value('user_properties', key) }} as {{ key }},
         {%- endfor %}
         {%- for key in ['service', 'email_type', 'email_provider', 'oauth_client_id',
             'connect_device_flow', 'connect_device_os', 'email_sender', 'email_service',
             'email_template', 'email_version', 'subscription_id', 'plan_id', 'previous_plan_id',
             'subscribed_plan_ids', 'product_id', 'previous_product_id', 'payment_provider',
             'provider_event_id', 'checkout_type', 'source_country', 'error_id'] %}
-        {{ json_value('event_properties', key) }} as {{ key }},
+            {{ json_value('event_properties', key) }} as {{ key }},
         {%- endfor %}
         coalesce(
             {{ json_value('event_properties', 'promotion_code') }},
@@ -116,14 +117,20 @@ classified as (
             when record_type is null and has_text_payload then 'text_payload'
             when log_timestamp is null then 'missing_timestamp'
             when record_type is null or record_type != 'amplitudeEvent' then 'not_amplitude_event'
-            when logger is null or logger not in ('{{ loggers | join("', '") }}')
+            when logger is null then 'unknown_logger'
+            when
+                logger not in ({% for logger_name in loggers %}
+                    '{{ logger_name }}'{{ ',' if not loop.last }}
+                {%- endfor %})
                 then 'unknown_logger'
             when event_type is null then 'missing_event_type'
             when event_properties is not null and not has_valid_event_properties
                 then 'invalid_event_properties_json'
             when user_properties is not null and not has_valid_user_properties
                 then 'invalid_user_properties_json'
-            when log_timestamp < cast('{{ var("fxa_gcp_start_date") }}' as {{ dbt.type_timestamp() }})
+            when
+                log_timestamp
+                < cast('{{ var("fxa_gcp_start_date") }}' as {{ dbt.type_timestamp() }})
                 then 'before_gcp_start'
             when cast(receive_timestamp as date) > cast(
                 {{ dbt.dateadd('day', var('fxa_late_arrival_days', 1) | int, 'submission_date') }}

@@ -1,5 +1,5 @@
 {% test expression_is_true(model, expression, where_clause=none) %}
-{# a failing row is one for which the stated rule does not hold #}
+    {# a failing row is one for which the stated rule does not hold #}
 select *
 from {{ model }}
 where

@@ -1,5 +1,5 @@
 {% test row_count_between(model, min_rows=1, max_rows=none) %}
-{# fails (one row) when the model's row count lies outside [min_rows, max_rows] #}
+    {# fails (one row) when the model's row count lies outside [min_rows, max_rows] #}
 with counted as (
     select count(*) as row_count from {{ model }}
 )
