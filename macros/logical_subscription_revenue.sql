@@ -125,8 +125,9 @@ with_gross_revenue as (
 with_revenue as (
     select
         *,
-        {# net of VAT, minus the app stores' 15% fee on the gross for Apple and Google #}
-        round(
+        {# net of VAT, minus the app stores' 15% fee on the gross for Apple and Google; NUMERIC
+           like plan_amount (the division by plan_interval_months gives a float on DuckDB) #}
+        cast(round(
             monthly_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
             - case
                 when subscription.provider in ('Apple', 'Google')
@@ -134,8 +135,8 @@ with_revenue as (
                 else 0
             end,
             2
-        ) as monthly_recurring_revenue,
-        round(
+        ) as {{ dbt.type_numeric() }}) as monthly_recurring_revenue,
+        cast(round(
             annual_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
             - case
                 when subscription.provider in ('Apple', 'Google')
@@ -143,7 +144,7 @@ with_revenue as (
                 else 0
             end,
             2
-        ) as annual_recurring_revenue
+        ) as {{ dbt.type_numeric() }}) as annual_recurring_revenue
     from with_gross_revenue
 ),
 
