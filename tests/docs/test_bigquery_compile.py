@@ -333,7 +333,9 @@ SUBPLAT_TABLES: dict[str, dict[str, Any]] = {
     "daily_active_logical_subscriptions_v1": {"partition": ("date", "day")},
     "monthly_active_logical_subscriptions_v1": {"partition": ("month_start_date", None)},
 }
-FXA_DAY_COLUMNS = {"submission_date", "timestamp", "first_seen_date", "date"}
+# line_date: the day of our own log-quality tables (fxa_log_quarantine_v1,
+# fxa_log_line_outcomes_daily_v1), submission_date or the ingestion day of a line without a time
+FXA_DAY_COLUMNS = {"submission_date", "timestamp", "first_seen_date", "date", "line_date"}
 FXA_SCHEMAS = {"firefox_accounts_derived", "accounts_backend_derived", "accounts_frontend_derived"}
 
 
