@@ -438,6 +438,7 @@ def write_scaled(
         tempfile.TemporaryDirectory(prefix="fxa_scale_") as tmp,
         duckdb.connect(str(duckdb_path)) as con,
     ):
+        con.execute("set enable_progress_bar = false")
         keys = generate_demo_csv(Path(tmp), seed)
         missing = [key for key in keys if key not in meta]
         if missing:
