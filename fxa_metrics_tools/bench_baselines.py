@@ -6,7 +6,8 @@ its result as a table (as dbt does), in schema ``bench_baseline``:
 * ``daily_active_expansion``: daily_active_logical_subscriptions_v1 from
   logical_subscriptions_history_v1 - every history row is expanded to the days it overlaps
   (``generate_series`` over its own interval, no spine join), then one GROUP BY per
-  (subscription, day) with ``arg_max``/``arg_min`` instead of three window functions. Same rule
+  (subscription, day) on narrow columns with ``arg_max``/``arg_min`` instead of three window
+  functions; the wide ``subscription`` struct is joined back once per output row. Same rule
   as the model (spec section 5): rows overlapping the day that are active or start in it; kept
   when one of them is active; the latest row (valid_from, item id) gives the state.
 * ``fxa_users_last_seen``: fxa_users_last_seen_v1 from fxa_users_daily_v1 - each active day
@@ -37,7 +38,6 @@ history as (
         id as history_id,
         valid_from,
         valid_to,
-        subscription,
         subscription.id as subscription_id,
         subscription.provider_subscription_item_id as item_id,
         coalesce(subscription.is_active, false) as is_active
@@ -62,17 +62,33 @@ expanded as (
     from history
     cross join bounds
     where history.valid_to > history.valid_from
+),
+days as (
+    select
+        subscription_id,
+        date,
+        arg_max(history_id, (valid_from, item_id)) as logical_subscriptions_history_id,
+        arg_max(item_id, (valid_from, item_id)) as latest_item_id,
+        arg_min(is_active and valid_from <= date, (valid_from, item_id))
+            as was_active_at_day_start,
+        arg_max(is_active, (valid_from, item_id)) as was_active_at_day_end
+    from expanded
+    group by subscription_id, date
+    having bool_or(is_active)
 )
 select
-    subscription_id || '-' || cast(date as varchar) as id,
-    date,
-    arg_max(history_id, (valid_from, item_id)) as logical_subscriptions_history_id,
-    arg_max(subscription, (valid_from, item_id)) as subscription,
-    arg_min(is_active and valid_from <= date, (valid_from, item_id)) as was_active_at_day_start,
-    arg_max(is_active, (valid_from, item_id)) as was_active_at_day_end
-from expanded
-group by subscription_id, date
-having bool_or(is_active)
+    days.subscription_id || '-' || cast(days.date as varchar) as id,
+    days.date,
+    days.logical_subscriptions_history_id,
+    history.subscription,
+    days.was_active_at_day_start,
+    days.was_active_at_day_end
+from days
+inner join subscription_platform_derived.logical_subscriptions_history_v1 as history
+    on
+        days.logical_subscriptions_history_id = history.id
+        and days.latest_item_id
+        is not distinct from history.subscription.provider_subscription_item_id
 """
 
 LAST_SEEN_SQL = """
@@ -82,7 +98,7 @@ users_daily as (
     select * from firefox_accounts_derived.fxa_users_daily_v1
 ),
 last_day as (
-    select {last_day} as last_day from users_daily
+    select {last_day} as last_day
 )
 select
     cast(users_daily.submission_date + offsets.k as date) as submission_date,
@@ -96,7 +112,7 @@ select
     arg_max(users_daily.os_name, users_daily.submission_date) as os_name,
     arg_max(users_daily.os_version, users_daily.submission_date) as os_version
 from users_daily
-cross join range(28) as offsets(k)
+cross join (select cast(range as integer) as k from range(28)) as offsets
 cross join last_day
 where users_daily.submission_date + offsets.k <= last_day.last_day
 group by 1, 2
@@ -112,7 +128,7 @@ BASELINES: dict[str, tuple[str, str, str]] = {
     "fxa_users_last_seen": (
         LAST_SEEN_SQL,
         "firefox_accounts_derived.fxa_users_last_seen_v1",
-        "max(submission_date)",
+        "(select max(submission_date) from firefox_accounts_derived.fxa_users_daily_v1)",
     ),
 }
 
