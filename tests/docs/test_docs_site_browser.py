@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -50,6 +51,41 @@ CHROMIUM_FLAGS = [
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The "Depends On" list of a docs page has one tab per resource type (Seeds, Models, Sources, ...)
+# and renders only the selected tab's links, so a dumped DOM does not show them all. This page,
+# served next to the site (same origin), opens a docs page in an iframe, clicks every tab of its
+# "Depends On" list as an analyst would and writes the links it saw into its own DOM as JSON.
+PARENTS_PROBE = "__fxa_metrics_parents_probe.html"
+PARENTS_PROBE_HTML = """<!DOCTYPE html>
+<html><body><pre id="parents">pending</pre>
+<iframe id="page" width="1400" height="1200"></iframe>
+<script>
+const frame = document.getElementById("page");
+frame.src = "static_index.html" + decodeURIComponent(location.search.slice(1));
+let attempts = 0;
+function collect() {
+  attempts += 1;
+  const doc = frame.contentDocument;
+  const anchor = doc && doc.getElementById("depends_on");
+  const list = anchor && anchor.parentElement.querySelector("reference-list");
+  if (!list || !list.querySelector('a[href^="#!/"]')) {
+    if (attempts < 100) { setTimeout(collect, 100); return; }
+    document.getElementById("parents").textContent = JSON.stringify({error: "not rendered"});
+    return;
+  }
+  const hrefs = new Set();
+  const gather = () => list.querySelectorAll('a[href^="#!/"]').forEach(
+    (a) => hrefs.add(a.getAttribute("href")));
+  gather();
+  const tabs = Array.from(list.querySelectorAll('a[ng-click^="setType"]'));
+  tabs.forEach((tab) => { tab.click(); gather(); });
+  document.getElementById("parents").textContent = JSON.stringify({
+    tabs: tabs.map((tab) => tab.textContent.trim()), hrefs: Array.from(hrefs)});
+}
+frame.onload = () => setTimeout(collect, 200);
+</script></body></html>
+"""
 
 
 def find_chromium() -> str | None:
@@ -123,6 +159,17 @@ def docs_url(docs_target_dir: Path) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             LOG.debug(format, *args)
 
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.split("?", 1)[0] != f"/{PARENTS_PROBE}":
+                super().do_GET()
+                return
+            body = PARENTS_PROBE_HTML.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
     handler = functools.partial(QuietHandler, directory=str(docs_target_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -152,6 +199,17 @@ def dump_dom(chromium: str, profile: Path, url: str) -> str:
     return run_chromium(chromium, profile, ["--dump-dom", url])
 
 
+def rendered_parents(chromium: str, profile: Path, base_url: str, unique_id: str) -> set[str]:
+    """Links under "Depends On" of a node's page, every resource-type tab clicked."""
+    fragment = page_url("", unique_id).removeprefix("/static_index.html")
+    dom = dump_dom(chromium, profile, f"{base_url}/{PARENTS_PROBE}?{quote(fragment, safe='')}")
+    found = re.search(r'<pre id="parents">(.*?)</pre>', dom, flags=re.S)
+    assert found, f"the parents probe did not run for {unique_id}"
+    result = json.loads(html.unescape(found.group(1)))
+    assert "error" not in result, f"the docs page of {unique_id}: {result['error']}"
+    return set(result["hrefs"])
+
+
 def test_model_page_shows_description_and_lineage_to_raw_stripe(
     chromium: str, docs_url: str, docs_target_dir: Path, tmp_path: Path
 ) -> None:
@@ -165,29 +223,29 @@ def test_model_page_shows_description_and_lineage_to_raw_stripe(
     assert path is not None, f"the docs lineage of {MODEL} does not reach {RAW_SOURCE}"
     LOG.info("lineage walked in the browser: %s", " <- ".join(path))
 
-    # one page per hop; two browsers at a time (the CI machine has two cores)
-    children = path[:-1]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        doms = list(
-            pool.map(
-                lambda item: dump_dom(
-                    chromium, tmp_path / f"profile_{item[0]}", page_url(docs_url, item[1])
-                ),
-                enumerate(children),
-            )
-        )
-
-    model_text = rendered_text(doms[0])
+    model_dom = dump_dom(chromium, tmp_path / "profile_model", page_url(docs_url, model_id))
+    model_text = rendered_text(model_dom)
     first_words = " ".join(words(description).split()[:12])
     assert first_words in words(model_text), (
         f"the rendered page of {MODEL} does not show its description (looked for {first_words!r})"
     )
-    for child, parent, dom in zip(children, path[1:], doms, strict=True):
-        visible = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S | re.I)
-        assert "Depends On" in visible, f"the page of {child} did not render"
+
+    # one page per hop; two browsers at a time (the CI machine has two cores)
+    children = path[:-1]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parents = list(
+            pool.map(
+                lambda item: rendered_parents(
+                    chromium, tmp_path / f"profile_{item[0]}", docs_url, item[1]
+                ),
+                enumerate(children),
+            )
+        )
+    for child, parent, links in zip(children, path[1:], parents, strict=True):
         link = page_url("", parent).removeprefix("/static_index.html")
-        assert f'href="{link}"' in visible, (
-            f"the rendered page of {child} does not link its parent {parent} under Depends On"
+        assert link in links, (
+            f"the rendered page of {child} does not link its parent {parent} under Depends On "
+            f"(it links {sorted(links)})"
         )
 
 
