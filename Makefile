@@ -14,6 +14,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile lineage
+.PHONY: bench
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -85,6 +86,15 @@ lineage: setup ## column lineage: COLUMN=model.column[.field] prints its chain; 
 		$(DBT) docs generate --target-path $(LINEAGE_TARGET); fi
 	@$(BIN)/python -m fxa_metrics_tools.lineage \
 		$(if $(COLUMN),show $(COLUMN),export) --target-dir $(LINEAGE_TARGET)
+
+# Benchmark (issue 7): the raw tables at SCALE copies of the demo written straight into
+# warehouse/bench/bench_s$(SCALE).duckdb, then a full refresh, one incremental day and hand-written
+# DuckDB baselines per heavy model; prints a table, writes target/bench_s$(SCALE).json.
+# BENCH_ARGS=--no-isolated skips the per-model re-runs (README, "Performance").
+SCALE ?= 10
+BENCH_ARGS ?=
+bench: setup ## benchmark at SCALE= (default 10); report in target/bench_s<SCALE>.json
+	$(BIN)/python -m fxa_metrics_tools.bench --scale $(SCALE) $(BENCH_ARGS)
 
 # Headless Chromium for tests/docs/test_docs_site_browser.py (Debian's package). A failed install
 # does not fail the build: the browser test then skips and says why.
