@@ -8,6 +8,7 @@ must have a key test (STYLE.md sections 4 and 5). Each test lists every offender
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,10 @@ KEY_TESTS = {"unique_combination"}
 # compatibility view that drops the key columns) says why in config meta instead of a key test.
 NO_KEY_META = "no_key_reason"
 MIN_NO_KEY_REASON = 40
+# A description states its grain ("one row per ...", "rows") early and says more than that.
+MIN_DESCRIPTION = 100
+GRAIN_WITHIN = 300
+GRAIN = re.compile(r"\brows?\b", re.IGNORECASE)
 
 
 def project_nodes(manifest: dict[str, Any], *types: str) -> Iterator[dict[str, Any]]:
@@ -94,6 +99,39 @@ def test_every_model_seed_and_source_is_described(
         if not described(source_descriptions[name])
     ]
     assert not undocumented, offender_list("without a description", undocumented)
+
+
+def grain_problem(description: str) -> str | None:
+    """Why a model, seed or source description fails the analyst's bar, or None."""
+    text = " ".join(description.split())
+    if len(text) < MIN_DESCRIPTION:
+        return f"{len(text)} characters (at least {MIN_DESCRIPTION}: grain, how to query, caveats)"
+    if not GRAIN.search(text[:GRAIN_WITHIN]):
+        return f"no grain in its first {GRAIN_WITHIN} characters ('one row per ...')"
+    return None
+
+
+def test_descriptions_state_grain_first(
+    docs_manifest: dict[str, Any], coverage_figures: dict[str, str]
+) -> None:
+    """STYLE.md 4: grain first, then how to query, then caveats; a one-liner is not enough.
+    Demo seeds standing in for a raw table are judged by their source's description."""
+    nodes = [node for node in documented_nodes(docs_manifest) if "documented_by" not in node]
+    failing = [
+        f"{label(node)}: {problem}"
+        for node in nodes
+        if (problem := grain_problem(node["description"])) is not None
+    ]
+    coverage_figures["descriptions with grain first"] = (
+        f"{len(nodes) - len(failing)} / {len(nodes)}"
+    )
+    assert not failing, offender_list("descriptions without grain or too short", failing)
+
+
+def test_grain_check_can_fail() -> None:
+    assert grain_problem("One row per card.") is not None
+    assert grain_problem("Cards. " + "x" * 200) is not None
+    assert grain_problem("One row per Stripe card (key card_id): " + "its country. " * 8) is None
 
 
 def test_every_column_is_described(
