@@ -261,3 +261,50 @@ def test_no_key_reason_is_only_used_without_a_key(docs_manifest: dict[str, Any])
         if model["unique_id"] in keyed and no_key_reason(model)
     ]
     assert not stale, offender_list(f"models with a key test and a {NO_KEY_META!r}", stale)
+
+
+# The Looker explores the SubPlat dashboards are built on (Mozilla accounts metrics page, kept
+# in seed-docs): each must be an exposure reading the table its LookML view names.
+LOOKER_EXPLORES = {
+    explore: f"model.{PACKAGE}.{table}"
+    for explore, table in {
+        "logical_subscriptions": "logical_subscriptions_history",
+        "daily_active_logical_subscriptions": "daily_active_logical_subscriptions",
+        "monthly_active_logical_subscriptions": "monthly_active_logical_subscriptions",
+        "logical_subscription_events": "logical_subscription_events",
+        "all_event_counts": "fxa_all_events",
+    }.items()
+}
+
+
+def test_looker_explores_and_dashboards_are_exposures(
+    docs_manifest: dict[str, Any], coverage_figures: dict[str, str]
+) -> None:
+    exposures = [
+        exposure
+        for exposure in docs_manifest["exposures"].values()
+        if exposure["package_name"] == PACKAGE
+    ]
+    problems = []
+    explores = {}
+    for exposure in exposures:
+        explore = (exposure["config"].get("meta") or exposure.get("meta") or {}).get(
+            "looker_explore"
+        )
+        if explore:
+            explores[explore] = exposure
+        parents = exposure["depends_on"]["nodes"]
+        if not described(exposure["description"]) or not exposure.get("url"):
+            problems.append(f"exposure {exposure['name']}: no description or url")
+        if not any(parent.startswith("model.") for parent in parents):
+            problems.append(f"exposure {exposure['name']}: depends on no model")
+    for explore, table in LOOKER_EXPLORES.items():
+        if explore not in explores:
+            problems.append(f"Looker explore {explore}: no exposure (config meta looker_explore)")
+        elif table not in explores[explore]["depends_on"]["nodes"]:
+            problems.append(f"Looker explore {explore}: exposure does not depend on {table}")
+    dashboards = [exposure for exposure in exposures if exposure["type"] == "dashboard"]
+    if not dashboards:
+        problems.append("no dashboard exposure (the SubPlat dashboards)")
+    coverage_figures["exposures"] = f"{len(explores)} explores, {len(dashboards)} dashboards"
+    assert not problems, offender_list("exposure problems", problems)
