@@ -15,6 +15,7 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile lineage
 .PHONY: bench
+.PHONY: airflow-setup airflow-test airflow-standalone backfill
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -116,6 +117,57 @@ bigquery-compile: setup ## compile every model and test for BigQuery, offline
 
 test: setup setup-browser lint dbt-build docs-generate bigquery-compile ## set up and run every test
 	$(BIN)/pytest tests
+	$(MAKE) airflow-test
+
+# Airflow 3.3 + Cosmos (dags/) live in .venv-airflow: Airflow needs protobuf 7, dbt 1.11 protobuf
+# < 7. The DAGs run dbt from .venv and are rendered from target/manifest.json (dbt parse).
+AIRFLOW_VENV := $(CURDIR)/.venv-airflow
+AIRFLOW_BIN := $(AIRFLOW_VENV)/bin
+AIRFLOW_PORT ?= 8080
+
+$(AIRFLOW_VENV)/.installed: requirements-airflow.txt
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(AIRFLOW_BIN)/pip install --quiet --disable-pip-version-check -r requirements-airflow.txt
+	touch $@
+
+airflow-setup: setup $(AIRFLOW_VENV)/.installed ## create .venv-airflow, write target/manifest.json
+	$(DBT) parse --quiet
+
+# FXA_METRICS_AIRFLOW_TESTS=required: tests/airflow errors out instead of skipping without Airflow.
+airflow-test: airflow-setup ## DAG tests in .venv-airflow (needs the warehouse of `make build`)
+	FXA_METRICS_AIRFLOW_TESTS=required $(AIRFLOW_BIN)/python -m pytest tests/airflow
+
+# A throw-away AIRFLOW_HOME (SQLite metadata DB) under /tmp; the DAGs folder is dags/.
+airflow-standalone: airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME, SQLite, dags/)
+	@home=$$(mktemp -d -t fxa_metrics_airflow.XXXXXX); \
+	export AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT); \
+	$(AIRFLOW_BIN)/airflow db migrate >/dev/null && \
+	$(AIRFLOW_BIN)/airflow pools set fxa_metrics_duckdb 1 "one DuckDB writer at a time" \
+		>/dev/null && \
+	echo "airflow-standalone: AIRFLOW_HOME=$$home" && \
+	echo "airflow-standalone: UI on http://localhost:$(AIRFLOW_PORT) (user admin, password in" \
+		"$$home/simple_auth_manager_passwords.json.generated); Ctrl-C stops it" && \
+	exec $(AIRFLOW_BIN)/airflow standalone
+
+# In order, one day at a time (last_seen/first_seen/monthly tables are stateful), with the vars
+# the daily DAG passes: submission_date = the day, subplat_date = the day - 7. Stops at the first
+# failing day. On a deployed Airflow the same is `airflow backfill create --dag-id
+# fxa_metrics_daily --from-date START --to-date END --max-active-runs 1` (see README).
+SUBPLAT_DELAY_DAYS ?= 7
+backfill: setup ## rebuild the days START..END (YYYY-MM-DD) in order, one dbt build per day
+	@[[ "$(START)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$$ && "$(END)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$$ \
+		&& ! "$(START)" > "$(END)" ]] || \
+		{ echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD (START <= END)"; exit 2; }
+	@day=$(START); while [[ ! "$$day" > "$(END)" ]]; do \
+		subplat=$$(date -u -d "$$day - $(SUBPLAT_DELAY_DAYS) days" +%F) || exit 2; \
+		echo "backfill: submission_date=$$day subplat_date=$$subplat"; \
+		$(DBT) build --exclude path:seeds/demo \
+			--vars "{submission_date: '$$day', subplat_date: '$$subplat'}" || \
+			{ echo "backfill: $$day failed; later days not run"; exit 1; }; \
+		day=$$(date -u -d "$$day + 1 day" +%F); \
+	done
 
 clean: ## remove build output (keeps the virtualenvs)
 	rm -rf target logs warehouse

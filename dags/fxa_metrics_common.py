@@ -1,7 +1,7 @@
 """Settings shared by the fxa_metrics DAGs: paths, dbt target, Cosmos configs, run dates.
 
 No Airflow DAG lives here. Everything comes from the environment with defaults that work in a
-checkout (`make setup setup-airflow`), and nothing secret: BigQuery credentials reach dbt through
+checkout (`make airflow-setup`), and nothing secret: BigQuery credentials reach dbt through
 `profiles.yml`, which reads them from the environment.
 
 | variable | default | meaning |
@@ -13,6 +13,7 @@ checkout (`make setup setup-airflow`), and nothing secret: BigQuery credentials 
 | `DBT_PROFILES_DIR` | the project | where `profiles.yml` is |
 | `FXA_METRICS_EXECUTION_MODE` | `watcher` | Cosmos execution mode: `watcher` or `local` |
 | `FXA_METRICS_DBT_POOL` | `fxa_metrics_duckdb` on DuckDB | Airflow pool every dbt writer uses |
+| `FXA_METRICS_DAILY_SELECT` | empty: all | dbt selectors (space-separated) narrowing the DAG |
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ MANIFEST_PATH = Path(
 )
 PROFILES_YML = Path(os.environ.get("DBT_PROFILES_DIR", PROJECT_DIR)) / "profiles.yml"
 EXECUTION_MODE = os.environ.get("FXA_METRICS_EXECUTION_MODE", "watcher")
+# Empty = the whole project. The DAG tests narrow the daily DAG to a few chains this way.
+DAILY_SELECT = os.environ.get("FXA_METRICS_DAILY_SELECT", "").split()
 
 IS_DUCKDB = TARGET == "duckdb"
 # DuckDB allows one writer per file: every dbt task of every fxa_metrics DAG takes a slot of
@@ -107,7 +110,7 @@ def require_manifest(path: Path = MANIFEST_PATH) -> Path:
     if not path.is_file():
         raise ManifestMissingError(
             f"dbt manifest not found at {path}: the fxa_metrics DAGs are rendered from it. "
-            "Run `make setup-airflow` (or `.venv/bin/dbt parse`) in the project, or point "
+            "Run `make airflow-setup` (or `.venv/bin/dbt parse`) in the project, or point "
             "FXA_METRICS_MANIFEST_PATH at a manifest.json."
         )
     return path

@@ -24,6 +24,7 @@ from airflow.sdk import CronDataIntervalTimetable
 from cosmos import DbtDag, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
 from fxa_metrics_common import (
+    DAILY_SELECT,
     DEFAULT_ARGS,
     DEMO_SEEDS_SELECTOR,
     MAX_ACTIVE_TASKS,
@@ -52,6 +53,7 @@ fxa_metrics_daily = DbtDag(
     render_config=RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.AFTER_EACH,
+        select=DAILY_SELECT,
         exclude=[DEMO_SEEDS_SELECTOR],
         should_detach_multiple_parents_tests=True,
     ),
