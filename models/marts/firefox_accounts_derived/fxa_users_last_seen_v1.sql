@@ -103,11 +103,12 @@
     ),
 
     last_day as (
+        -- an aggregate in both branches: exactly one row
         select
             {% if day is none -%}
         max(submission_date)
         {%- else -%}
-                cast('{{ day }}' as date)
+                max(cast('{{ day }}' as date))
             {%- endif %} as last_submission_date
         from users_daily
     ),
