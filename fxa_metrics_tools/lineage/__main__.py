@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stdout,
     )
+    # sqlglot warns on every DuckDB list index it rewrites ("Applying array index offset")
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
     started = time.perf_counter()
     try:
         if args.command == "show":

@@ -286,6 +286,10 @@ class QueryTracer:
             raise LineageError("not a SELECT query")
         self.root = root
         self.field_lookup = field_lookup
+        # (scope, column, path, name, output) -> hits with steps relative to that call: a CTE
+        # read by several others is traced once (without it, joins of joins are exponential)
+        self._memo: dict[tuple, list[Hit | LiteralHit | Unresolved]] = {}
+        self._active: set[tuple] = set()
         self.names: dict[int, str] = {}
         for scope in root.traverse():
             for name, source in scope.sources.items():
@@ -313,6 +317,31 @@ class QueryTracer:
         return self._trace_scope(self.root, ROWS, [], [])
 
     def _trace_scope(
+        self,
+        scope: Scope,
+        column: str | int,
+        path: list[str],
+        steps: list[Step],
+        name: str | None = None,
+        output: str | None = None,
+    ) -> list[Hit | LiteralHit | Unresolved]:
+        """Memoised `_trace_scope_once`: the hits of one call, prefixed with `steps`."""
+        key = (id(scope), column, tuple(path), name, output)
+        relative = self._memo.get(key)
+        if relative is None:
+            if key in self._active:
+                return [Unresolved(f"recursive reference to column {column}", steps)]
+            self._active.add(key)
+            try:
+                relative = _dedupe(self._trace_scope_once(scope, column, path, [], name, output))
+            finally:
+                self._active.discard(key)
+            self._memo[key] = relative
+        if not steps:
+            return list(relative)
+        return [_prefixed(hit, steps) for hit in relative]
+
+    def _trace_scope_once(
         self,
         scope: Scope,
         column: str | int,
@@ -535,6 +564,42 @@ class QueryTracer:
         if isinstance(source, exp.Table) and self.field_lookup is not None:
             return self.field_lookup(_table_key(source), _name(column))
         return None
+
+
+def _prefixed(
+    hit: Hit | LiteralHit | Unresolved, steps: list[Step]
+) -> Hit | LiteralHit | Unresolved:
+    if isinstance(hit, Hit):
+        return Hit(hit.relation, hit.column, [*steps, *hit.steps])
+    if isinstance(hit, LiteralHit):
+        return LiteralHit(hit.expression, [*steps, *hit.steps])
+    return Unresolved(hit.reason, [*steps, *hit.steps])
+
+
+def _dedupe(hits: list[Hit | LiteralHit | Unresolved]) -> list[Hit | LiteralHit | Unresolved]:
+    """One hit per input column (its strongest path), literal and reason; order kept."""
+    chosen: dict[tuple, Hit | LiteralHit | Unresolved] = {}
+    for hit in hits:
+        if isinstance(hit, Hit):
+            key: tuple = ("hit", hit.relation, hit.column)
+            current = chosen.get(key)
+            if current is not None and _rank(current.steps) >= _rank(hit.steps):
+                continue
+        elif isinstance(hit, LiteralHit):
+            key = ("literal", hit.expression)
+            if key in chosen:
+                continue
+        else:
+            key = ("unresolved", hit.reason)
+            if key in chosen:
+                continue
+        chosen[key] = hit
+    return list(chosen.values())
+
+
+def _rank(steps: list[Step]) -> int:
+    best = strongest(steps)
+    return KIND_ORDER[best.kind] if best is not None else -1
 
 
 def _find_source(scope: Scope, table: str) -> Scope | exp.Expr | None:
