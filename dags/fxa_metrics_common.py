@@ -19,6 +19,7 @@ checkout (`make airflow-setup`), and nothing secret: BigQuery credentials reach 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -54,10 +55,50 @@ SUBPLAT_DELAY_DAYS = 7
 FXA_LATE_ARRIVAL_DAYS = int(os.environ.get("FXA_METRICS_LATE_ARRIVAL_DAYS", "1"))
 
 OWNER = "fxa-metrics"
+logger = logging.getLogger(__name__)
+PASSED_STATUSES = frozenset({"pass", "success", "skipped", "warn"})
+
+
+def failed_dbt_tests(context: Any) -> list[str]:
+    """`<test name>: <dbt message>` of each failed dbt test behind a failed `<model>.test` task.
+
+    In the watcher mode the producer runs the tests and publishes one aggregated pass/fail per
+    model plus each node's dbt event (XCom `<unique_id with . as __>_dbt_event`, Cosmos 1.15).
+    """
+    task = context["task"]
+    model_uid = getattr(task, "model_unique_id", None)
+    producer_id = getattr(task, "producer_task_id", None)
+    if not model_uid or not producer_id or not task.task_id.endswith(".test"):
+        return []
+    producer = context["dag"].get_task(producer_id)
+    failed = []
+    for test_uid in getattr(producer, "tests_per_model", {}).get(model_uid, []):
+        key = f"{test_uid.replace('.', '__')}_dbt_event"
+        event = context["ti"].xcom_pull(task_ids=producer_id, key=key)
+        # Only error events are kept for tests (status often "None"); a pass leaves none.
+        if event and str(event.get("status")).lower() not in PASSED_STATUSES:
+            failed.append(f"{test_uid.split('.')[2]}: {event.get('msg') or event.get('status')}")
+    return failed
+
+
+def log_failed_dbt_tests(context: Any) -> None:
+    """on_failure_callback: a failed test task names its failed dbt tests in its own log."""
+    try:
+        failed = failed_dbt_tests(context)
+    except Exception:  # a callback must never hide the task's own error
+        logger.exception("could not list the failed dbt tests")
+        return
+    if failed:
+        logger.error(
+            "dbt tests of %s failed: %s", context["task"].model_unique_id, "; ".join(failed)
+        )
+
+
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": OWNER,
     "retries": 2,
     "retry_delay": timedelta(minutes=30),
+    "on_failure_callback": log_failed_dbt_tests,
 }
 TAGS = ["fxa_metrics", "dbt", TARGET]
 

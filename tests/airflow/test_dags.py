@@ -246,3 +246,42 @@ def test_every_dbt_task_of_the_daily_dag_gets_the_same_vars(daily_dag: Any) -> N
         repr(task.vars) for task in daily_dag.tasks if getattr(task, "vars", None) is not None
     }
     assert len(templates) == 1
+
+
+# --- a failed test task names its dbt tests ----------------------------------------------------
+
+
+class FakeTaskInstance:
+    """Serves the producer's XComs as the watcher producer publishes them."""
+
+    def __init__(self, xcoms: dict[str, Any]) -> None:
+        self.xcoms = xcoms
+
+    def xcom_pull(self, task_ids: str, key: str) -> Any:
+        assert task_ids == PRODUCER
+        return self.xcoms.get(key)
+
+
+def test_failed_test_task_logs_the_failed_dbt_tests(
+    daily_dag: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import fxa_metrics_common  # on sys.path once the DagBag has loaded dags/
+
+    task = daily_dag.get_task("stg_stripe__products.test")
+    tests = daily_dag.get_task(PRODUCER).tests_per_model[task.model_unique_id]
+    unique_test = next(uid for uid in tests if ".unique_stg_stripe__products_product_id." in uid)
+    event_key = unique_test.replace(".", "__") + "_dbt_event"
+    ti = FakeTaskInstance(
+        {event_key: {"status": "None", "msg": "Got 1 result, configured to fail if != 0"}}
+    )
+    context = {"task": task, "dag": daily_dag, "ti": ti}
+    assert fxa_metrics_common.failed_dbt_tests(context) == [
+        "unique_stg_stripe__products_product_id: Got 1 result, configured to fail if != 0"
+    ]
+    with caplog.at_level("ERROR"):
+        fxa_metrics_common.log_failed_dbt_tests(context)
+    assert "failed: unique_stg_stripe__products_product_id" in caplog.text
+    # A model task, or a test task whose tests all passed, names nothing.
+    assert fxa_metrics_common.failed_dbt_tests({**context, "ti": FakeTaskInstance({})}) == []
+    run_task = daily_dag.get_task("stg_stripe__products.run")
+    assert fxa_metrics_common.failed_dbt_tests({**context, "task": run_task}) == []
