@@ -354,6 +354,8 @@ class QueryTracer:
         name the column has in the enclosing union (branches may name it differently)."""
         expression = scope.expression
         scope_name = name if name is not None else self.names.get(id(scope), "")
+        if not isinstance(expression, (exp.Select, exp.SetOperation)):
+            return self._trace_table_function(scope, scope_name, column, path, steps)
         if isinstance(expression, exp.SetOperation):
             hits: list[Hit | LiteralHit | Unresolved] = []
             branches = scope.set_operation_scopes
@@ -387,6 +389,27 @@ class QueryTracer:
         node = select.this if isinstance(select, exp.Alias) else select
         out_path = ".".join([out_name, *path])
         return self._trace_expr(scope, scope_name, out_path, node, path, steps)
+
+    def _trace_table_function(
+        self,
+        scope: Scope,
+        scope_name: str,
+        column: str | int,
+        path: list[str],
+        steps: list[Step],
+    ) -> list[Hit | LiteralHit | Unresolved]:
+        """A column of `unnest(...)` / `generate_series(...)` in FROM: the columns it reads."""
+        node = scope.expression
+        out_path = ".".join([str(column), *path])
+        refs = _column_refs(node)
+        if not refs:
+            step = Step(scope_name, out_path, LITERAL, _sql(node))
+            return [LiteralHit(_sql(node), [*steps, step])]
+        step = Step(scope_name, out_path, EXPRESSION, _sql(node), _fn_name(node))
+        hits: list[Hit | LiteralHit | Unresolved] = []
+        for inner, fields in refs:
+            hits.extend(self._follow_column(scope, inner, fields, [*steps, step]))
+        return hits
 
     def _rows_of(self, scope: Scope, steps: list[Step]) -> list[Hit | LiteralHit | Unresolved]:
         hits: list[Hit | LiteralHit | Unresolved] = []
@@ -468,6 +491,9 @@ class QueryTracer:
                 continue
             for sel in sub_scope.expression.selects:
                 hits.extend(self._trace_scope(sub_scope, _output_name(sel), [], [*steps, step]))
+        if kind == AGGREGATE and not any(isinstance(hit, Hit) for hit in hits):
+            # `sum(1 << day_offset)`: no input column in the value, yet it counts input rows
+            hits.extend(self._rows_of(scope, [*steps, step]))
         return hits
 
     def _follow_column(
