@@ -235,3 +235,48 @@ def test_scalar_subquery_columns_are_followed() -> None:
     """
     result = trace_query(sql, SCHEMA)
     assert ("db.raw.customers.country", "aggregate", "max") in edges(result, "any_country")
+
+
+def test_unnest_of_generate_series_traces_its_bounds() -> None:
+    sql = """
+        with bounds as (
+            select min(valid_from) as first_at, max(valid_from) as last_at
+            from db.raw.subscriptions
+        ),
+        days as (
+            select cast(series.day_at as date) as day
+            from bounds
+            cross join unnest(generate_series(bounds.first_at, bounds.last_at, interval 1 day))
+                as series (day_at)
+        )
+        select day from days
+    """
+    result = trace_query(sql, SCHEMA)
+    assert edges(result, "day") == {("db.raw.subscriptions.valid_from", "aggregate", "min")}
+    assert result["day"].literals == [] and result["day"].unresolved == []
+
+
+def test_aggregate_of_literals_only_depends_on_the_rows_it_sums() -> None:
+    sql = """
+        with offsets as (select 0 as day_offset union all select 1 as day_offset),
+        rows_ as (select subscriptions.id, offsets.day_offset
+                  from db.raw.subscriptions cross join offsets)
+        select id, sum(1 << day_offset) as bits from rows_ group by id
+    """
+    result = trace_query(sql, SCHEMA)
+    assert edges(result, "bits") == {("db.raw.subscriptions.*", "aggregate", "sum")}
+    assert sorted(result["bits"].literals) == ["0", "1"]
+
+
+def test_diamonds_of_ctes_are_traced_once_each() -> None:
+    # 30 levels, each joining the previous level twice: 2**30 paths without memoisation
+    ctes = ["l0 as (select id, amount from db.raw.subscriptions)"]
+    for level in range(1, 31):
+        ctes.append(
+            f"l{level} as (select a.id, a.amount + b.amount as amount "
+            f"from l{level - 1} as a inner join l{level - 1} as b on a.id = b.id)"
+        )
+    sql = "with " + ",\n".join(ctes) + "\nselect id, amount from l30"
+    result = trace_query(sql, SCHEMA)
+    assert edges(result, "amount") == {("db.raw.subscriptions.amount", "expression", "")}
+    assert edges(result, "*") == {("db.raw.subscriptions.*", "passed_through", "")}
