@@ -219,3 +219,76 @@ def log(message: _Any, info: bool = False) -> str:
 def print(message: _Any) -> str:  # noqa: A001 - dbt's Jinja name
     """dbt's print(): renders nothing."""
     return ""
+
+
+def _jinja_settings(env: _Any) -> tuple[_Any, ...]:
+    """What a Jinja environment's compiled code depends on besides the source text."""
+    return (
+        type(env),
+        tuple(sorted(env.extensions)),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        env.undefined,
+        env.finalize,
+        env.autoescape,
+        env.is_async,
+    )
+
+
+def _cache_macro_compilation() -> None:
+    """Compile each macro file once per lint process instead of twice per linted SQL file.
+
+    sqlfluff's jinja templater reads every file of `load_macros_from_path` and compiles it with
+    Jinja twice for each SQL file it lints (two passes, for macros calling macros of other
+    files): about a third of the lint time of this project. The compiled Python code depends
+    only on the macro source and the environment's settings, identical for every file, so it is
+    cached by those; every linted file still gets new macro objects bound to its own context
+    (`Template.from_code` + `module`), exactly as `env.from_string` would give. sqlfluff
+    executes this package once per linted file (and per worker process): the patch is applied
+    once per process, guarded by an attribute on the templater class.
+    """
+    try:
+        from jinja2.exceptions import UndefinedError
+        from jinja2.runtime import Macro
+        from sqlfluff.core.templaters.builtins.dbt import DbtMacroWrapper
+        from sqlfluff.core.templaters.jinja import JinjaTemplater
+    except ImportError:  # another sqlfluff layout: lint as before, only slower
+        return
+    if getattr(JinjaTemplater, "_fxa_metrics_compiled_macros", None) is not None:
+        return
+    compiled: dict[tuple[_Any, ...], _Any] = {}
+
+    def extract_macros_from_template(
+        template: str, env: _Any, ctx: dict[str, _Any]
+    ) -> dict[str, _Any]:
+        key = (template, *_jinja_settings(env))
+        code = compiled.get(key)
+        if code is None:
+            code = compiled[key] = env.compile(template)  # TemplateSyntaxError as before
+        macro_template = env.template_class.from_code(env, code, env.make_globals(ctx))
+        context: dict[str, _Any] = {}
+        try:
+            for name in macro_template.module.__dict__:
+                attr = getattr(macro_template.module, name)
+                if isinstance(attr, Macro):
+                    context[name] = DbtMacroWrapper(attr)
+        except UndefinedError:
+            pass  # as sqlfluff: a macro file referencing an undefined variable surfaces later
+        return context
+
+    JinjaTemplater._fxa_metrics_compiled_macros = compiled
+    JinjaTemplater._extract_macros_from_template = staticmethod(extract_macros_from_template)
+
+
+_cache_macro_compilation()
