@@ -1,0 +1,259 @@
+"""Every incremental FxA model built day by day equals its set-based full refresh (issue 4).
+
+On a temporary copy of the built demo warehouse (never the warehouse itself):
+
+1. the upstream staging/intermediate views of the incremental models are frozen as tables in the
+   copy (they carry no day filter, so this changes no result, only the speed of 36 runs);
+2. a full refresh up to ``LAST_DAY`` (var ``submission_date``) is kept as the expected result;
+3. the models are rebuilt set-based up to ``START_DAY`` and advanced one day at a time (one
+   in-process dbt invocation per day, parsed once) for 36 days: 2024-02-26 .. 2024-04-01,
+   crossing day 28 of the data (bits fall off) and the opt-out (S3, R2, R4), registration (S10)
+   and deletion (S14) scenarios;
+4. a sentinel row planted in every table after the set-based build (on a day after the loop)
+   must survive (the day runs took the incremental path, not a rebuild), then the day-by-day
+   tables must equal the expected ones row for row (EXCEPT ALL both ways);
+5. a rerun of one day in the middle must change nothing.
+
+The incremental models are discovered from the manifest (every incremental model of the FxA
+datasets), so a new one is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner
+
+LOG = logging.getLogger(__name__)
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+FXA_SCHEMAS = {"firefox_accounts_derived", "accounts_backend_derived", "accounts_frontend_derived"}
+START_DAY = date(2024, 2, 25)  # set-based up to here, then day by day
+LAST_DAY = date(2024, 4, 1)  # 36 day runs: 2024-02-26 .. 2024-04-01
+RERUN_DAY = date(2024, 3, 16)  # the day after S3's opt-out: R2 removes the user
+# sentinel rows: after every day the loop writes (no day run reads or deletes that day, and a
+# later day moves no "first date" of the data), inside the retention window
+SENTINEL_DAY = date(2024, 6, 1)
+DAY_COLUMNS = {"fxa_users_first_seen_v1": "first_seen_date"}  # keyed by user_id, not by day
+
+
+@dataclass(frozen=True)
+class IncrementalModel:
+    name: str
+    schema: str
+    day_column: str
+    key_columns: tuple[str, ...]
+
+    @property
+    def relation(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def discover(manifest: Any) -> tuple[list[IncrementalModel], list[Any]]:
+    """The incremental FxA models and the view nodes upstream of them (topological order)."""
+    models: list[IncrementalModel] = []
+    selected = []
+    for node in manifest.nodes.values():
+        if node.resource_type != "model" or node.schema not in FXA_SCHEMAS:
+            continue
+        if node.config.materialized != "incremental":
+            continue
+        key = node.config.unique_key
+        keys = tuple([key] if isinstance(key, str) else key)
+        day_column = DAY_COLUMNS.get(node.name) or next(k for k in keys if k.endswith("date"))
+        models.append(IncrementalModel(node.name, node.schema, day_column, keys))
+        selected.append(node)
+
+    views: dict[str, Any] = {}
+    pending = [parent for node in selected for parent in node.depends_on.nodes]
+    while pending:
+        unique_id = pending.pop()
+        node = manifest.nodes.get(unique_id)
+        if node is None or unique_id in views or node.resource_type != "model":
+            continue
+        if node.config.materialized == "view":
+            views[unique_id] = node
+            pending.extend(node.depends_on.nodes)
+    return sorted(models, key=lambda model: model.name), list(views.values())
+
+
+class DbtSession:
+    """In-process dbt parsed once, run against one DuckDB file and target dir."""
+
+    def __init__(self, target_path: Path) -> None:
+        self.common = [
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR)),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--quiet",
+        ]
+        parsed = dbtRunner().invoke(["parse", *self.common])
+        if not parsed.success:
+            raise AssertionError(f"dbt parse failed: {parsed.exception}")
+        self.manifest = parsed.result
+        self.runner = dbtRunner(manifest=self.manifest)
+        self.select: list[str] = []
+
+    def run(self, day: date, full_refresh: bool = False) -> None:
+        args = ["run", *self.common, "--threads", "2", "--no-populate-cache"]
+        args += ["--select", *self.select]
+        args += ["--vars", json.dumps({"submission_date": day.isoformat()})]
+        if full_refresh:
+            args.append("--full-refresh")
+        result = self.runner.invoke(args)
+        if not result.success:
+            raise AssertionError(f"dbt run for {day} failed: {result.exception or result.result}")
+
+
+@pytest.fixture(scope="module")
+def warehouse_copy(
+    built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("fxa_incremental") / "fxa_incremental.duckdb"
+    shutil.copyfile(built_warehouse, path)
+    previous = os.environ.get("FXA_METRICS_DUCKDB_PATH")
+    os.environ["FXA_METRICS_DUCKDB_PATH"] = str(path)
+    try:
+        yield path
+    finally:
+        if previous is None:
+            os.environ.pop("FXA_METRICS_DUCKDB_PATH", None)
+        else:
+            os.environ["FXA_METRICS_DUCKDB_PATH"] = previous
+
+
+def freeze_views(path: Path, views: list[Any]) -> None:
+    """Replace each upstream view by a table with its rows (same name, same schema)."""
+    with duckdb.connect(str(path)) as connection:
+        for node in views:
+            relation = f"{node.schema}.{node.alias}"
+            connection.execute(f"create table {relation}__frozen as select * from {relation}")
+            connection.execute(f"drop view {relation}")
+            connection.execute(f"alter table {relation}__frozen rename to {node.alias}")
+
+
+def snapshot(path: Path, models: list[IncrementalModel], into_schema: str) -> None:
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"create schema if not exists {into_schema}")
+        for model in models:
+            connection.execute(
+                f"create or replace table {into_schema}.{model.name} as "
+                f"select * from {model.relation}"
+            )
+
+
+def plant_sentinels(path: Path, models: list[IncrementalModel], source_schema: str) -> None:
+    """One row per table (copied from the expected result, as the table may still be empty),
+    moved to SENTINEL_DAY and given a key no day run produces."""
+    with duckdb.connect(str(path)) as connection:
+        for model in models:
+            replaced = [f"date '{SENTINEL_DAY}' as {model.day_column}"]
+            replaced += [
+                f"'sentinel' as {key}" for key in model.key_columns if key != model.day_column
+            ]
+            connection.execute(
+                f"insert into {model.relation} select * replace ({', '.join(replaced)}) "
+                f"from {source_schema}.{model.name} limit 1"
+            )
+
+
+def remove_sentinels(path: Path, models: list[IncrementalModel]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    with duckdb.connect(str(path)) as connection:
+        for model in models:
+            where = f"{model.day_column} = date '{SENTINEL_DAY}'"
+            count = connection.execute(f"select count(*) from {model.relation} where {where}")
+            found[model.name] = count.fetchall()[0][0]
+            connection.execute(f"delete from {model.relation} where {where}")
+    return found
+
+
+def differences(
+    path: Path, models: list[IncrementalModel], expected_schema: str
+) -> dict[str, tuple[int, int, int]]:
+    """Per model: (expected rows, rows missing from actual, unexpected rows in actual)."""
+    found: dict[str, tuple[int, int, int]] = {}
+    with duckdb.connect(str(path)) as connection:
+        for model in models:
+            expected = f"{expected_schema}.{model.name}"
+            actual = model.relation
+
+            def count(sql: str) -> int:
+                return connection.execute(sql).fetchall()[0][0]
+
+            total = count(f"select count(*) from {expected}")
+            missing = count(
+                f"select count(*) from (select * from {expected} except all select * from {actual})"
+            )
+            extra = count(
+                f"select count(*) from (select * from {actual} except all select * from {expected})"
+            )
+            found[model.name] = (total, missing, extra)
+    return found
+
+
+@pytest.mark.slow
+def test_day_by_day_equals_full_refresh_and_rerun_is_idempotent(
+    warehouse_copy: Path, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    session = DbtSession(tmp_path / "target")
+    models, views = discover(session.manifest)
+    names = {model.name for model in models}
+    assert {"fxa_users_last_seen_v1", "users_services_last_seen_v1", "exact_mau28_v1"} <= names
+    assert len(models) >= 15, f"expected every incremental FxA model, found {sorted(names)}"
+    session.select = sorted(names)
+    freeze_views(warehouse_copy, views)
+    LOG.info("%d incremental models, %d upstream views frozen", len(models), len(views))
+
+    session.run(LAST_DAY, full_refresh=True)
+    snapshot(warehouse_copy, models, "expected_full_refresh")
+
+    session.run(START_DAY, full_refresh=True)
+    plant_sentinels(warehouse_copy, models, "expected_full_refresh")
+    day = START_DAY + timedelta(days=1)
+    day_runs = 0
+    while day <= LAST_DAY:
+        session.run(day)
+        day_runs += 1
+        day += timedelta(days=1)
+    assert day_runs >= 35
+
+    survivors = remove_sentinels(warehouse_copy, models)
+    rebuilt = sorted(name for name, count in survivors.items() if count != 1)
+    assert not rebuilt, f"day runs rebuilt these tables instead of running incrementally: {rebuilt}"
+
+    result = differences(warehouse_copy, models, "expected_full_refresh")
+    LOG.info("day by day vs full refresh: %s", result)
+    for model, (total, missing, extra) in result.items():
+        assert total > 0, f"{model}: the full refresh is empty, the comparison proves nothing"
+        assert (missing, extra) == (0, 0), (
+            f"{model}: day-by-day build differs from the full refresh up to {LAST_DAY}: "
+            f"{missing} expected rows missing, {extra} unexpected rows"
+        )
+
+    snapshot(warehouse_copy, models, "expected_before_rerun")
+    session.run(RERUN_DAY)
+    for model, (_, missing, extra) in differences(
+        warehouse_copy, models, "expected_before_rerun"
+    ).items():
+        assert (missing, extra) == (0, 0), (
+            f"{model}: rerunning {RERUN_DAY} changed the table ({missing} rows lost, {extra} new)"
+        )
+    LOG.info("incremental test: %d day runs in %.0f s", day_runs, time.monotonic() - started)
