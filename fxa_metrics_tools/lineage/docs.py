@@ -25,8 +25,9 @@ from fxa_metrics_tools.lineage.render import ORIGIN_PREFIX, origin_line
 
 log = logging.getLogger(__name__)
 
-# the injected line is always the last paragraph of a description
-ORIGIN_PATTERN = re.compile(r"(?:\n\n)?" + re.escape(ORIGIN_PREFIX) + r"[^\n]*\Z")
+# the injected text is always the last paragraphs of a description, from "Origin: " on
+ORIGIN_PATTERN = re.compile(r"(?:\A|\n\n)" + re.escape(ORIGIN_PREFIX) + r".*\Z", re.DOTALL)
+FIELDS_HEADING = "Origin of each field:"
 EMBEDDED_MANIFEST = re.compile(
     r'\{\s*"metadata"\s*:\s*\{\s*"dbt_schema_version"\s*:\s*'
     r'"https://schemas\.getdbt\.com/dbt/manifest/'
@@ -49,11 +50,25 @@ def with_origin(description: str, origin: str) -> str:
 
 
 def origins_by_column(graph: ColumnGraph) -> dict[tuple[str, str], str]:
-    """(model unique_id, column path) -> origin line, for every model column of the graph."""
-    origins = {}
-    for node_id, node in graph.nodes.items():
-        if node["resource_type"] in ("model", "snapshot") and node["column"] not in ("", "*"):
-            origins[(node["unique_id"], node["column"])] = origin_line(graph, node_id)
+    """(model unique_id, column path) -> origin text, for every model column of the graph.
+
+    A STRUCT column's text ends with one line per (nested) field, so the docs show where
+    `subscription.auto_renew` comes from even though only `subscription` is a column there.
+    """
+    origins: dict[tuple[str, str], str] = {}
+    fields: dict[tuple[str, str], list[str]] = {}
+    for node_id, node in sorted(graph.nodes.items()):
+        if node["resource_type"] not in ("model", "snapshot") or node["column"] in ("", "*"):
+            continue
+        key = (node["unique_id"], node["column"])
+        origins[key] = origin_line(graph, node_id)
+        column, _, field = node["column"].partition(".")
+        if field:
+            text = origins[key][len(ORIGIN_PREFIX) :]
+            fields.setdefault((node["unique_id"], column), []).append(f"- `{field}`: {text}")
+    for key, lines in fields.items():
+        if key in origins:
+            origins[key] = "\n".join([origins[key], "", FIELDS_HEADING, "", *lines])
     return origins
 
 

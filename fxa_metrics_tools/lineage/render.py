@@ -94,8 +94,37 @@ def linear_chain(
         current = edges[0].upstream
 
 
-def origin_line(graph: ColumnGraph, node_id: str) -> str:
-    """One short line for the docs: raw origin, and how this column is made from its parents."""
+def raw_chains(graph: ColumnGraph, node_id: str) -> dict[str, list[GraphEdge]]:
+    """Raw column -> one shortest chain of edges from it up to `node_id` (raw end first)."""
+    reached: dict[str, list[GraphEdge]] = {node_id: []}
+    queue = [node_id]
+    chains: dict[str, list[GraphEdge]] = {}
+    while queue:
+        current = queue.pop(0)
+        for edge in graph.parents.get(current, []):
+            if edge.upstream in reached:
+                continue
+            path = [edge, *reached[current]]
+            reached[edge.upstream] = path
+            node = graph.nodes.get(edge.upstream)
+            if node is not None and node["resource_type"] in RAW_TYPES:
+                chains[edge.upstream] = path
+            else:
+                queue.append(edge.upstream)
+    return chains
+
+
+def chain_text(graph: ColumnGraph, raw_id: str, chain: list[GraphEdge]) -> str:
+    steps = " -> ".join(
+        f"{graph.display(edge.downstream)} ({KIND_PHRASES.get(edge.kind, edge.kind)})"
+        for edge in chain
+    )
+    return f"`{graph.display(raw_id)}` -> {steps}"
+
+
+def origin_line(graph: ColumnGraph, node_id: str, with_chains: bool = True) -> str:
+    """The docs line: raw origins (with the chain of steps to each, at most MAX_ORIGIN_RAW) and
+    literals; without chains, the raw columns and how this column is made from its parents."""
     raw, literals, gaps = graph.leaves(node_id)
     chain = linear_chain(graph, node_id)
     if chain:
@@ -106,7 +135,15 @@ def origin_line(graph: ColumnGraph, node_id: str) -> str:
         )
         return f"{ORIGIN_PREFIX}`{graph.display(raw_id)}` -> {steps}."
     parts = []
-    if raw:
+    if raw and with_chains:
+        chains = raw_chains(graph, node_id)
+        names = sorted(chains, key=graph.display)
+        shown = "; ".join(chain_text(graph, r, chains[r]) for r in names[:MAX_ORIGIN_RAW])
+        more = (
+            f"; and {len(names) - MAX_ORIGIN_RAW} more raw" if len(names) > MAX_ORIGIN_RAW else ""
+        )
+        parts.append(f"{shown}{more}")
+    elif raw:
         names = sorted(graph.display(r) for r in raw)
         shown = ", ".join(f"`{n}`" for n in names[:MAX_ORIGIN_RAW])
         more = f" and {len(names) - MAX_ORIGIN_RAW} more" if len(names) > MAX_ORIGIN_RAW else ""
@@ -115,7 +152,7 @@ def origin_line(graph: ColumnGraph, node_id: str) -> str:
         shown_literals = sorted(literals)
         parts.append("literal " + ", ".join(_one_line(v, 40) for v in shown_literals[:3]))
     edges = graph.parents.get(node_id, [])
-    if edges:
+    if edges and not (raw and with_chains):
         kinds = sorted({KIND_PHRASES.get(e.kind, e.kind) for e in edges})
         parents = sorted({graph.display(e.upstream) for e in edges})
         shown_parents = ", ".join(parents[:3]) + (" ..." if len(parents) > 3 else "")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from fxa_metrics_tools.lineage.docs import inject_docs
 from fxa_metrics_tools.lineage.graph import (
     ColumnGraph,
     build_graph,
@@ -461,3 +462,32 @@ def test_export_is_the_whole_consistent_graph(target: Path, graph: ColumnGraph) 
     }
     assert models == built
     assert data["summary"]["share_fully_resolved"] >= 0.99
+
+
+def test_docs_show_the_origin_of_each_struct_field(target: Path) -> None:
+    docs_target = target.parent / "docs_target"
+    docs_target.mkdir(exist_ok=True)
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copy(target / name, docs_target / name)
+    inject_docs(docs_target)
+    manifest = json.loads((docs_target / "manifest.json").read_text())
+    uid = "model.fxa_metrics.monthly_active_logical_subscriptions_v1"
+    description = manifest["nodes"][uid]["columns"]["subscription"]["description"]
+    assert description.count("Origin: ") == 1
+    field_line = next(
+        line for line in description.splitlines() if line.startswith("- `auto_renew`: ")
+    )
+    assert (
+        "`stripe.subscription_history.cancel_at_period_end` -> "
+        "stg_stripe__subscriptions_history.is_cancel_at_period_end (derived by expression) -> "
+    ) in field_line
+    assert field_line.endswith(
+        "-> monthly_active_logical_subscriptions_v1.subscription.auto_renew (passed through)."
+    )
+    first_seen = manifest["nodes"]["model.fxa_metrics.fxa_users_first_seen_v1"]["columns"]
+    assert first_seen["first_seen_date"]["description"].endswith(
+        "-> fxa_all_events_v1.submission_date (passed through) -> "
+        "fxa_users_first_seen_v1.first_seen_date (aggregated)."
+    )
+    inject_docs(docs_target)  # a second run replaces the origins, it does not add more
+    assert json.loads((docs_target / "manifest.json").read_text()) == manifest
