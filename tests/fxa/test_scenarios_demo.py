@@ -162,6 +162,24 @@ def test_s06_duplicate_log_line_counted_once(wh: duckdb.DuckDBPyConnection) -> N
     assert events == [(1,)]
 
 
+def test_s07_registration_funnel_with_drop_off(wh: duckdb.DuckDBPyConnection) -> None:
+    found = rows(
+        wh,
+        "select reg_view, reg_email_code_view, reg_complete "
+        "from wh.accounts_frontend_derived.registration_funnels_by_service_v1 "
+        "where funnel = 'registration_overall_success_by_service' "
+        "and service = 'a1b2c3d4e5f60718' and submission_date = '2024-03-05'",
+    )
+    assert found == [(3, 2, 1)], "flows A-D: 3 views, 2 code views, 1 complete (D not counted)"
+    published = rows(
+        wh,
+        "select service_name from wh.accounts_frontend.registration_funnels_by_service "
+        "where funnel = 'registration_overall_success_by_service' "
+        "and service = 'a1b2c3d4e5f60718' and submission_date = '2024-03-05'",
+    )
+    assert len(published) == 1 and published[0][0], "the view names the service from the seed"
+
+
 def test_s08_mode_last_and_tier1(wh: duckdb.DuckDBPyConnection) -> None:
     expected = {
         scenario_user(8, 1): ("Mexico", True, 1),
