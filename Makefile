@@ -138,11 +138,13 @@ airflow-setup: setup $(AIRFLOW_VENV)/.installed ## create .venv-airflow, write t
 airflow-test: airflow-setup ## DAG tests in .venv-airflow (needs the warehouse of `make build`)
 	FXA_METRICS_AIRFLOW_TESTS=required $(AIRFLOW_BIN)/python -m pytest tests/airflow
 
-# A throw-away AIRFLOW_HOME (SQLite metadata DB) under /tmp; the DAGs folder is dags/.
+# A throw-away AIRFLOW_HOME (SQLite metadata DB) under /tmp; the DAGs folder is dags/. Standalone
+# starts `airflow` subcommands from PATH. Avoid port 8793: Airflow's log server takes it.
 airflow-standalone: airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME, SQLite, dags/)
 	@home=$$(mktemp -d -t fxa_metrics_airflow.XXXXXX); \
-	export AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
-		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT); \
+	export PATH=$(AIRFLOW_BIN):$$PATH AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+		AIRFLOW__API__HOST=127.0.0.1; \
 	$(AIRFLOW_BIN)/airflow db migrate >/dev/null && \
 	$(AIRFLOW_BIN)/airflow pools set fxa_metrics_duckdb 1 "one DuckDB writer at a time" \
 		>/dev/null && \

@@ -105,6 +105,9 @@ TAGS = ["fxa_metrics", "dbt", TARGET]
 # The demo Stripe/Apple/Google/FxA inputs are seeds only on the local demo; in production those
 # schemas are written by the loaders. The DAGs never (re)load them: `make seed` does, locally.
 DEMO_SEEDS_SELECTOR = "path:seeds/demo"
+# dbt unit tests check SQL logic on fixed inputs: CI runs them (`make test`), not every daily run
+# (they would add minutes to each run and cannot catch bad data). Data tests run after each model.
+EXCLUDE = [DEMO_SEEDS_SELECTOR, "resource_type:unit_test"]
 
 
 class ManifestMissingError(FileNotFoundError):

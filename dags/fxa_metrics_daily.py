@@ -26,7 +26,7 @@ from cosmos.constants import LoadMode, TestBehavior
 from fxa_metrics_common import (
     DAILY_SELECT,
     DEFAULT_ARGS,
-    DEMO_SEEDS_SELECTOR,
+    EXCLUDE,
     MAX_ACTIVE_TASKS,
     TAGS,
     USER_DEFINED_MACROS,
@@ -54,7 +54,7 @@ fxa_metrics_daily = DbtDag(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.AFTER_EACH,
         select=DAILY_SELECT,
-        exclude=[DEMO_SEEDS_SELECTOR],
+        exclude=EXCLUDE,
         should_detach_multiple_parents_tests=True,
     ),
     operator_args=operator_args(dbt_vars_templates()),

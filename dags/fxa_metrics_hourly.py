@@ -18,7 +18,7 @@ from cosmos import DbtDag, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
 from fxa_metrics_common import (
     DEFAULT_ARGS,
-    DEMO_SEEDS_SELECTOR,
+    EXCLUDE,
     MAX_ACTIVE_TASKS,
     TAGS,
     cosmos_configs,
@@ -45,7 +45,7 @@ fxa_metrics_hourly = DbtDag(
         load_method=LoadMode.DBT_MANIFEST,
         test_behavior=TestBehavior.AFTER_EACH,
         select=hourly_selection(load_manifest()),
-        exclude=[DEMO_SEEDS_SELECTOR],
+        exclude=EXCLUDE,
         should_detach_multiple_parents_tests=True,
     ),
     # Whole-table rebuilds: no date vars (the recent_* tables compute their own window).

@@ -79,9 +79,18 @@ def test_every_dag_file_imports_without_errors(loaded_dags: Any) -> None:
 
 
 def test_dags_folder_parses_within_budget(loaded_dags: Any) -> None:
-    print(f"DagBag parse: {loaded_dags.parse_seconds:.2f} s")  # noqa: T201 (shown with -s)
-    assert loaded_dags.parse_seconds < PARSE_BUDGET_SECONDS, (
-        f"dags/ took {loaded_dags.parse_seconds:.1f} s to parse (budget {PARSE_BUDGET_SECONDS} s)"
+    """Parsing is single-threaded: its CPU time is its wall time on an idle machine.
+
+    The budget is checked on CPU time, which other processes on a shared 2-core machine (CI,
+    the other builds here) cannot inflate; the wall time is printed alongside.
+    """
+    print(  # noqa: T201 (shown with -s)
+        f"DagBag parse: {loaded_dags.parse_seconds:.2f} s wall, "
+        f"{loaded_dags.parse_cpu_seconds:.2f} s CPU"
+    )
+    assert loaded_dags.parse_cpu_seconds < PARSE_BUDGET_SECONDS, (
+        f"dags/ took {loaded_dags.parse_cpu_seconds:.1f} s of CPU to parse "
+        f"(budget {PARSE_BUDGET_SECONDS} s)"
     )
 
 
@@ -285,3 +294,10 @@ def test_failed_test_task_logs_the_failed_dbt_tests(
     assert fxa_metrics_common.failed_dbt_tests({**context, "ti": FakeTaskInstance({})}) == []
     run_task = daily_dag.get_task("stg_stripe__products.run")
     assert fxa_metrics_common.failed_dbt_tests({**context, "task": run_task}) == []
+
+
+@pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
+def test_runs_skip_demo_seeds_and_unit_tests(loaded_dags: Any, dag_id: str) -> None:
+    """The loaders own the raw schemas; unit tests belong to CI, not to each scheduled run."""
+    exclude = loaded_dags.dags[dag_id].get_task(PRODUCER).exclude.split()
+    assert {"path:seeds/demo", "resource_type:unit_test"} <= set(exclude), exclude
