@@ -15,7 +15,8 @@ of its data interval, i.e. the UTC day that just ended (`ds`). dbt gets it as va
 A manual run without a logical date (Airflow 3) processes the last complete UTC day before it was
 triggered. Retries: 2, 30 minutes apart. On DuckDB every dbt writer takes the one slot of the
 `fxa_metrics_duckdb` pool, shared with `fxa_metrics_hourly` (one writer per DuckDB file).
-Backfill a range in order with `make backfill START=YYYY-MM-DD END=YYYY-MM-DD`.
+Backfill a range in order with `make backfill START=YYYY-MM-DD END=YYYY-MM-DD`. dbt unit tests
+are left to CI; `FXA_METRICS_DAILY_SELECT` narrows the DAG to some dbt selectors (tests).
 """
 
 from datetime import datetime
