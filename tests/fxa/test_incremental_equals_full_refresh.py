@@ -111,7 +111,7 @@ class DbtSession:
         self.select: list[str] = []
 
     def run(self, day: date, full_refresh: bool = False) -> None:
-        args = ["run", *self.common, "--threads", "2", "--no-populate-cache"]
+        args = ["run", *self.common, "--threads", "2", "--no-populate-cache", "--no-write-json"]
         args += ["--select", *self.select]
         args += ["--vars", json.dumps({"submission_date": day.isoformat()})]
         if full_refresh:
