@@ -312,6 +312,7 @@ def _declared_seeds() -> dict[tuple[str, str], dict]:
 @pytest.mark.slow
 def test_dbt_seed_loads_every_seed_with_its_declared_types(tmp_path: Path) -> None:
     import duckdb
+
     from fxa_metrics_tools.testing import run_dbt
 
     declared = _declared_seeds()
