@@ -7,8 +7,12 @@
         and valid_to > period start) that are active or start inside the period; the group is
         kept when one of them is active; the latest row (by valid_from) gives the state.
         History rows are range-joined to a spine of periods bounded by their own interval.
+        Performance: only narrow columns (keys, interval, is_active) go through the range join
+        and the window; the wide subscription struct is joined back once per output row, on
+        the history row's key (id + provider_subscription_item_id: a multi-item Stripe
+        subscription has one history row per item with the same id). One window ordering
+        (latest first) computes the latest row, the earliest row's state and any-active.
     -#}
-    {%- set period_column = 'date' if grain == 'day' else 'month_start_date' -%}
 with
 
 logical_subscriptions_history as (
@@ -23,6 +27,17 @@ logical_subscriptions_history as (
     {%- endif %}
 ),
 
+narrow_history as (
+    select
+        id as logical_subscriptions_history_id,
+        valid_from,
+        valid_to,
+        subscription.id as subscription_id,
+        subscription.provider_subscription_item_id as provider_subscription_item_id,
+        coalesce(subscription.is_active, false) as is_active
+    from logical_subscriptions_history
+),
+
 bounds as (
     {# exactly one row #}
     select
@@ -32,7 +47,7 @@ bounds as (
         {%- else -%}
         {{ subplat_period_start('min(valid_from)', grain) }} as first_period_start_date,
         {{ last_period_start }} as last_period_start_date
-    from logical_subscriptions_history
+    from narrow_history
     {%- endif %}
 ),
 
@@ -53,66 +68,83 @@ periods as (
 overlapping_history as (
     select
         periods.period_start_date,
-        periods.period_start_at,
-        periods.period_end_at,
-        logical_subscriptions_history.id as logical_subscriptions_history_id,
-        logical_subscriptions_history.valid_from,
-        logical_subscriptions_history.subscription,
-        logical_subscriptions_history.subscription.id as subscription_id,
-        logical_subscriptions_history.subscription.provider_subscription_item_id
-            as provider_subscription_item_id,
-        coalesce(logical_subscriptions_history.subscription.is_active, false) as is_active
-    from logical_subscriptions_history
+        narrow_history.logical_subscriptions_history_id,
+        narrow_history.subscription_id,
+        narrow_history.provider_subscription_item_id,
+        narrow_history.is_active,
+        narrow_history.valid_from,
+        narrow_history.is_active
+        and narrow_history.valid_from <= periods.period_start_at as is_active_at_start
+    from narrow_history
     inner join periods
         on
-            logical_subscriptions_history.valid_from < periods.period_end_at
-            and logical_subscriptions_history.valid_to > periods.period_start_at
+            narrow_history.valid_from < periods.period_end_at
+            and narrow_history.valid_to > periods.period_start_at
     where
-        logical_subscriptions_history.subscription.is_active
-        or logical_subscriptions_history.valid_from >= periods.period_start_at
+        narrow_history.is_active
+        or narrow_history.valid_from >= periods.period_start_at
 ),
 
 ranked as (
     select
-        *,
-        row_number() over (
-            partition by subscription_id, period_start_date
-            order by valid_from desc, provider_subscription_item_id desc
-        ) as latest_rank,
-        first_value(
-            case when is_active and valid_from <= period_start_at then 1 else 0 end
-        ) over (
-            partition by subscription_id, period_start_date
-            order by valid_from, provider_subscription_item_id
+        period_start_date,
+        logical_subscriptions_history_id,
+        provider_subscription_item_id,
+        is_active,
+        row_number() over latest_first as latest_rank,
+        last_value(case when is_active_at_start then 1 else 0 end) over (
+            latest_first
             rows between unbounded preceding and unbounded following
         ) as earliest_active_at_start,
         max(case when is_active then 1 else 0 end) over (
-            partition by subscription_id, period_start_date
+            latest_first
+            rows between unbounded preceding and unbounded following
         ) as any_active
     from overlapping_history
+    window latest_first as (
+        partition by subscription_id, period_start_date
+        order by valid_from desc, provider_subscription_item_id desc
+    )
+),
+
+latest as (
+    select
+        period_start_date,
+        logical_subscriptions_history_id,
+        provider_subscription_item_id,
+        is_active,
+        earliest_active_at_start
+    from ranked
+    where
+        latest_rank = 1
+        and any_active = 1
 ),
 
 final as (
     select
         {% if grain == 'day' -%}
-        subscription_id || '-' || cast(period_start_date as {{ dbt.type_string() }}) as id,
-        period_start_date as date,
+        logical_subscriptions_history.subscription.id || '-'
+        || cast(latest.period_start_date as {{ dbt.type_string() }}) as id,
+        latest.period_start_date as date,
         {%- else -%}
-        subscription_id || '-' || substr(cast(period_start_date as {{ dbt.type_string() }}), 1, 7)
-            as id,
-        period_start_date as month_start_date,
+        logical_subscriptions_history.subscription.id || '-'
+        || substr(cast(latest.period_start_date as {{ dbt.type_string() }}), 1, 7) as id,
+        latest.period_start_date as month_start_date,
         cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'period_start_date')) }} as date
+            {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'latest.period_start_date')) }}
+            as date
         ) as month_end_date,
     {%- endif %}
-        logical_subscriptions_history_id,
-        subscription,
-        earliest_active_at_start = 1 as was_active_at_{{ grain }}_start,
-        is_active as was_active_at_{{ grain }}_end
-    from ranked
-    where
-        latest_rank = 1
-        and any_active = 1
+        latest.logical_subscriptions_history_id,
+        logical_subscriptions_history.subscription,
+        latest.earliest_active_at_start = 1 as was_active_at_{{ grain }}_start,
+        latest.is_active as was_active_at_{{ grain }}_end
+    from latest
+    inner join logical_subscriptions_history
+        on
+            latest.logical_subscriptions_history_id = logical_subscriptions_history.id
+            and coalesce(latest.provider_subscription_item_id, '')
+            = coalesce(logical_subscriptions_history.subscription.provider_subscription_item_id, '')
 )
 
 select * from final
