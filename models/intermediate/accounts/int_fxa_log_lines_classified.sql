@@ -23,11 +23,15 @@ opt_out as (
 ),
 
 numbered as (
-    {# copies of one line share (timestamp, insertId, logName); the first received is kept #}
+    {#
+        copies of one line share (timestamp, insertId, logName); the first received is kept.
+        submission_date (the day of log_timestamp) leads the partition: it changes no group,
+        but lets a day filter of a downstream model reach the raw scan below the window
+    #}
     select
         *,
         row_number() over (
-            partition by log_timestamp, insert_id, log_name
+            partition by submission_date, log_timestamp, insert_id, log_name
             order by receive_timestamp, stream, ingest_date
         ) as line_copy_number
     from log_lines

@@ -14,7 +14,9 @@ outcomes as (
         count(*) as line_count,
         count(distinct user_id) as user_count
     from log_lines
-    where {{ fxa_day_filter('line_date') }}
+    where
+        {{ fxa_day_filter('line_date') }}
+        and {{ fxa_line_day_prefilter() }}
     group by line_date, stream, coalesce(exclusion_reason, 'admitted')
 )
 

@@ -32,6 +32,7 @@ quarantined as (
             'invalid_user_properties_json'
         )
         and {{ fxa_day_filter('line_date') }}
+        and {{ fxa_line_day_prefilter() }}
 )
 
 select * from quarantined
