@@ -2,12 +2,12 @@
 {#-
     Reconciliation (spec section 5): the user-facing views
     subscription_platform.daily_/monthly_active_logical_subscriptions hold exactly the rows of
-    the _v1 table before the recent window (the days after the processed day D, the months from
-    D+1's month) and the rows of the recent_ twin inside it: no row lost, duplicated or taken
-    from the wrong side. Compared on id, history record and the two activity flags, counted on both sides.
+    the _v1 table before the recent window and the rows of the recent_ twin inside it: no row
+    lost, duplicated or taken from the wrong side. The recent window starts at the twin's first
+    period (not at subplat_date + 1): a DAG run for an older day (backfill) passes a
+    subplat_date that is not the last processed day, and the views do not depend on that var. Compared on id, history record and the two activity flags, counted on both sides.
     A failing row carries the view, the row id and which side it is missing from.
 -#}
-{%- set window_start = dbt.dateadd('day', 1, subplat_processing_date()) -%}
 {%- set grains = [
     ('daily_active_logical_subscriptions', 'day', 'date'),
     ('monthly_active_logical_subscriptions', 'month', 'month_start_date'),
@@ -22,7 +22,11 @@ with
             was_active_at_{{ grain }}_start as was_active_at_start,
             was_active_at_{{ grain }}_end as was_active_at_end
         from {{ ref(view_name ~ '_v1') }}
-        where {{ period_column }} < {{ subplat_period_start(window_start, grain) }}
+        where
+            {{ period_column }} < (
+                select coalesce(min(recent_rows.{{ period_column }}), cast('9999-12-31' as date))
+                from {{ ref('recent_' ~ view_name ~ '_v1') }} as recent_rows
+            )
         union all
         select
             id,
