@@ -271,16 +271,16 @@ def test_glean_client_count_through_the_union_of_event_streams(graph: ColumnGrap
 
 def test_was_active_at_month_start_is_a_window_over_the_history(graph: ColumnGraph) -> None:
     column = "monthly_active_logical_subscriptions_v1.was_active_at_month_start"
-    # first_value(case ...) over (partition by subscription id, month order by valid_from, item)
+    # last_value(case when is_active and valid_from <= month start ...) over (partition by
+    # subscription id, month order by valid_from desc, item desc): the partition and order keys
+    # are not values, so only is_active and valid_from feed it
     assert parents(graph, column) == {
-        ("window", "logical_subscriptions_history_v1.subscription.id"),
         ("window", "logical_subscriptions_history_v1.subscription.is_active"),
-        ("window", "logical_subscriptions_history_v1.subscription.provider_subscription_item_id"),
-        # the month comes from generate_series(min(valid_from), ...): aggregated
+        # valid_from also bounds generate_series(min(valid_from), ...): aggregated is strongest
         ("aggregate", "logical_subscriptions_history_v1.valid_from"),
     }
     node = graph.resolve_name(column)
-    assert {e.function for e in graph.parents[node] if e.kind == "window"} == {"first_value"}
+    assert {e.function for e in graph.parents[node] if e.kind == "window"} == {"last_value"}
 
 
 def test_month_start_date_through_unnest_of_generate_series(graph: ColumnGraph) -> None:
