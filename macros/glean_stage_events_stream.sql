@@ -14,6 +14,7 @@ renamed as (
         cast(document_id as {{ dbt.type_string() }}) as document_id,
         cast(document_event_number as {{ dbt.type_int() }}) as document_event_number,
         cast(submission_timestamp as {{ dbt.type_timestamp() }}) as submission_timestamp,
+        cast(cast(submission_timestamp as {{ dbt.type_timestamp() }}) as date) as submission_date,
         cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_timestamp,
         cast(client_id as {{ dbt.type_string() }}) as client_id,
         cast(sample_id as {{ dbt.type_int() }}) as sample_id,
@@ -67,7 +68,7 @@ categorised as (
         document_id,
         document_event_number,
         submission_timestamp,
-        cast(submission_timestamp as date) as submission_date,
+        submission_date,
         event_timestamp,
         {# R1 compares the opt-out time with the client event time, else the submission time #}
         coalesce(event_timestamp, submission_timestamp) as effective_event_timestamp,
@@ -101,8 +102,11 @@ categorised as (
             raw_event_extra is not null and not {{ is_valid_json('raw_event_extra') }}
         ) as has_invalid_event_extra,
         coalesce(is_bot_generated, false) as is_bot_generated,
+        {#- Deduplicated per submission day, as Mozilla's copy_deduplicate does for a ping's
+            document_id: a redelivery on a later day is kept on both days. A window partitioned
+            by the day lets a one-day run read one day of events. #}
         row_number() over (
-            partition by event_id
+            partition by submission_date, event_id
             order by submission_timestamp nulls last, document_id, event_timestamp
         ) as event_id_copy_number
     from renamed

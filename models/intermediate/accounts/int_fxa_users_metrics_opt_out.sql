@@ -4,7 +4,11 @@
     S - 1 ended, so it knows every opt-out (and opt-in) of that day. The first snapshot also
     governs every earlier day; the last one every later day. Consecutive snapshots with the same
     state are merged into one interval.
+    A table, not a view: every FxA rollup joins it (some twice), and its windows run over every
+    account snapshot, so one build per run replaces a recomputation in each reader; its cost
+    follows the number of accounts, not of events.
 #}
+{{ config(materialized='table') }}
 with
 
 accounts as (

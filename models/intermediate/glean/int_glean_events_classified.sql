@@ -27,10 +27,16 @@ events as (
 ),
 
 newest_day as (
-    {# retention counts back from the newest submission day, so a rerun is deterministic #}
+    {#- retention counts back from the newest submission day present in the raw tables, so a
+        rerun is deterministic. Read from the staging relations, not the events CTE: a second
+        reference to that CTE would make the engine materialise it whole, and a one-day run would
+        no longer push its day filter down to the raw scan. -#}
     select max(submission_date) as newest_submission_date
-    from events
-    where rejection_reason is null
+    from (
+        select submission_date from {{ ref('stg_glean__accounts_backend_events') }}
+        union all
+        select submission_date from {{ ref('stg_glean__accounts_frontend_events') }}
+    ) as submission_dates
 ),
 
 classified as (
