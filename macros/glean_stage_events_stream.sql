@@ -5,7 +5,13 @@
 with
 
 events_stream as (
-    select * from {{ source(app, 'events_stream') }}
+    {#- the submission day is computed next to the raw scan: DuckDB then pushes a one-day filter
+        of a reader (through the dedupe window below, partitioned by it) into the scan itself #}
+    select
+        *,
+        cast(cast(submission_timestamp as {{ dbt.type_timestamp() }}) as date)
+            as _submission_date
+    from {{ source(app, 'events_stream') }}
 ),
 
 renamed as (
@@ -14,7 +20,7 @@ renamed as (
         cast(document_id as {{ dbt.type_string() }}) as document_id,
         cast(document_event_number as {{ dbt.type_int() }}) as document_event_number,
         cast(submission_timestamp as {{ dbt.type_timestamp() }}) as submission_timestamp,
-        cast(cast(submission_timestamp as {{ dbt.type_timestamp() }}) as date) as submission_date,
+        _submission_date as submission_date,
         cast(event_timestamp as {{ dbt.type_timestamp() }}) as event_timestamp,
         cast(client_id as {{ dbt.type_string() }}) as client_id,
         cast(sample_id as {{ dbt.type_int() }}) as sample_id,
