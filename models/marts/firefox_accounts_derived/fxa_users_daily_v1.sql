@@ -37,13 +37,18 @@ active_events as (
         and {{ fxa_day_filter('fxa_all_events.submission_date') }}
 ),
 
-users_daily as (
+attribute_modes as (
+    {{ mode_last_columns(
+        'active_events', ['submission_date', 'user_id'],
+        ['country', 'language', 'app_version', 'os_name', 'os_version'],
+        'timestamp, _insert_id'
+    ) }}
+),
+
+user_flags as (
     select
         submission_date,
         user_id,
-        {%- for column in ['country', 'language', 'app_version', 'os_name', 'os_version'] %}
-            {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
-        {%- endfor %}
         max(case when is_tier1_country then 1 else 0 end) = 1 as seen_in_tier1_country,
         max(case when event_type = 'fxa_reg - complete' then 1 else 0 end) = 1 as registered,
         {# Q11: three-valued like Mozilla's LOGICAL_AND; engage with NULL service is ignored #}
@@ -56,6 +61,23 @@ users_daily as (
         ) = 1 as monitor_only
     from active_events
     group by submission_date, user_id
+),
+
+users_daily as (
+    select
+        user_flags.submission_date,
+        user_flags.user_id,
+        {%- for column in ['country', 'language', 'app_version', 'os_name', 'os_version'] %}
+            attribute_modes.{{ column }},
+        {%- endfor %}
+        user_flags.seen_in_tier1_country,
+        user_flags.registered,
+        user_flags.monitor_only
+    from user_flags
+    inner join attribute_modes
+        on
+            user_flags.submission_date = attribute_modes.submission_date
+            and user_flags.user_id = attribute_modes.user_id
 )
 
 select * from users_daily

@@ -82,20 +82,59 @@ events_in_window as (
     where {{ fxa_day_filter('window_date') }}
 ),
 
-daily_attributes as (
+day_events as (
+    {# the day's own events (the window also holds the day before, for flows and utms) #}
     select
         window_date as submission_date,
         user_id,
         service,
+        timestamp,
+        _insert_id,
         {%- for column in attributes %}
-            {{ mode_last(column, 'timestamp, _insert_id') }} as {{ column }},
+            {{ column }},
         {%- endfor %}
+        is_tier1_country,
+        event_type
+    from events_in_window
+    where submission_date = window_date
+),
+
+attribute_modes as (
+    {{ mode_last_columns(
+        'day_events', ['submission_date', 'user_id', 'service'], attributes,
+        'timestamp, _insert_id'
+    ) }}
+),
+
+daily_flags as (
+    select
+        submission_date,
+        user_id,
+        service,
         max(case when is_tier1_country then 1 else 0 end) = 1 as seen_in_tier1_country,
         max(case when event_type = 'fxa_reg - complete' then 1 else 0 end) = 1 as registered,
         array_agg(event_type order by timestamp, _insert_id) as service_events
-    from events_in_window
-    where submission_date = window_date
-    group by window_date, user_id, service
+    from day_events
+    group by submission_date, user_id, service
+),
+
+daily_attributes as (
+    select
+        daily_flags.submission_date,
+        daily_flags.user_id,
+        daily_flags.service,
+        {%- for column in attributes %}
+            attribute_modes.{{ column }},
+        {%- endfor %}
+        daily_flags.seen_in_tier1_country,
+        daily_flags.registered,
+        daily_flags.service_events
+    from daily_flags
+    inner join attribute_modes
+        on
+            daily_flags.submission_date = attribute_modes.submission_date
+            and daily_flags.user_id = attribute_modes.user_id
+            and daily_flags.service = attribute_modes.service
 ),
 
 flow_entrypoints as (
