@@ -20,9 +20,7 @@ datasets), so a new one is covered without editing this file.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -33,11 +31,16 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
+
+from fxa_metrics_tools.testing import (
+    DbtSession,
+    duckdb_path_env,
+    snapshot_tables,
+    table_differences,
+)
 
 LOG = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 FXA_SCHEMAS = {"firefox_accounts_derived", "accounts_backend_derived", "accounts_frontend_derived"}
 START_DAY = date(2024, 2, 25)  # set-based up to here, then day by day
 LAST_DAY = date(2024, 4, 1)  # 36 day runs: 2024-02-26 .. 2024-04-01
@@ -88,54 +91,18 @@ def discover(manifest: Any) -> tuple[list[IncrementalModel], list[Any]]:
     return sorted(models, key=lambda model: model.name), list(views.values())
 
 
-class DbtSession:
-    """In-process dbt parsed once, run against one DuckDB file and target dir."""
-
-    def __init__(self, target_path: Path) -> None:
-        self.common = [
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR)),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path / "logs"),
-            "--quiet",
-        ]
-        parsed = dbtRunner().invoke(["parse", *self.common])
-        if not parsed.success:
-            raise AssertionError(f"dbt parse failed: {parsed.exception}")
-        self.manifest = parsed.result
-        self.runner = dbtRunner(manifest=self.manifest)
-        self.select: list[str] = []
-
-    def run(self, day: date, full_refresh: bool = False) -> None:
-        args = ["run", *self.common, "--threads", "2", "--no-populate-cache", "--no-write-json"]
-        args += ["--select", *self.select]
-        args += ["--vars", json.dumps({"submission_date": day.isoformat()})]
-        if full_refresh:
-            args.append("--full-refresh")
-        result = self.runner.invoke(args)
-        if not result.success:
-            raise AssertionError(f"dbt run for {day} failed: {result.exception or result.result}")
-
-
 @pytest.fixture(scope="module")
 def warehouse_copy(
     built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("fxa_incremental") / "fxa_incremental.duckdb"
     shutil.copyfile(built_warehouse, path)
-    previous = os.environ.get("FXA_METRICS_DUCKDB_PATH")
-    os.environ["FXA_METRICS_DUCKDB_PATH"] = str(path)
-    try:
+    with duckdb_path_env(path):
         yield path
-    finally:
-        if previous is None:
-            os.environ.pop("FXA_METRICS_DUCKDB_PATH", None)
-        else:
-            os.environ["FXA_METRICS_DUCKDB_PATH"] = previous
+
+
+def day_vars(day: date) -> dict[str, str]:
+    return {"submission_date": day.isoformat()}
 
 
 def freeze_views(path: Path, views: list[Any]) -> None:
@@ -149,13 +116,7 @@ def freeze_views(path: Path, views: list[Any]) -> None:
 
 
 def snapshot(path: Path, models: list[IncrementalModel], into_schema: str) -> None:
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(f"create schema if not exists {into_schema}")
-        for model in models:
-            connection.execute(
-                f"create or replace table {into_schema}.{model.name} as "
-                f"select * from {model.relation}"
-            )
+    snapshot_tables(path, {model.name: model.relation for model in models}, into_schema)
 
 
 def plant_sentinels(path: Path, models: list[IncrementalModel], source_schema: str) -> None:
@@ -188,24 +149,8 @@ def differences(
     path: Path, models: list[IncrementalModel], expected_schema: str
 ) -> dict[str, tuple[int, int, int]]:
     """Per model: (expected rows, rows missing from actual, unexpected rows in actual)."""
-    found: dict[str, tuple[int, int, int]] = {}
-    with duckdb.connect(str(path)) as connection:
-        for model in models:
-            expected = f"{expected_schema}.{model.name}"
-            actual = model.relation
-
-            def count(sql: str) -> int:
-                return connection.execute(sql).fetchall()[0][0]
-
-            total = count(f"select count(*) from {expected}")
-            missing = count(
-                f"select count(*) from (select * from {expected} except all select * from {actual})"
-            )
-            extra = count(
-                f"select count(*) from (select * from {actual} except all select * from {expected})"
-            )
-            found[model.name] = (total, missing, extra)
-    return found
+    pairs = {model.name: (f"{expected_schema}.{model.name}", model.relation) for model in models}
+    return table_differences(path, pairs)
 
 
 @pytest.mark.slow
@@ -213,24 +158,24 @@ def test_day_by_day_equals_full_refresh_and_rerun_is_idempotent(
     warehouse_copy: Path, tmp_path: Path
 ) -> None:
     started = time.monotonic()
-    session = DbtSession(tmp_path / "target")
+    session = DbtSession(tmp_path / "target", run_flags=["--no-populate-cache", "--no-write-json"])
     models, views = discover(session.manifest)
     names = {model.name for model in models}
     assert {"fxa_users_last_seen_v1", "users_services_last_seen_v1", "exact_mau28_v1"} <= names
     assert len(models) >= 15, f"expected every incremental FxA model, found {sorted(names)}"
-    session.select = sorted(names)
+    select = sorted(names)
     freeze_views(warehouse_copy, views)
     LOG.info("%d incremental models, %d upstream views frozen", len(models), len(views))
 
-    session.run(LAST_DAY, full_refresh=True)
+    session.run(select, day_vars(LAST_DAY), full_refresh=True)
     snapshot(warehouse_copy, models, "expected_full_refresh")
 
-    session.run(START_DAY, full_refresh=True)
+    session.run(select, day_vars(START_DAY), full_refresh=True)
     plant_sentinels(warehouse_copy, models, "expected_full_refresh")
     day = START_DAY + timedelta(days=1)
     day_runs = 0
     while day <= LAST_DAY:
-        session.run(day)
+        session.run(select, day_vars(day))
         day_runs += 1
         day += timedelta(days=1)
     assert day_runs >= 35
@@ -249,7 +194,7 @@ def test_day_by_day_equals_full_refresh_and_rerun_is_idempotent(
         )
 
     snapshot(warehouse_copy, models, "expected_before_rerun")
-    session.run(RERUN_DAY)
+    session.run(select, day_vars(RERUN_DAY))
     for model, (_, missing, extra) in differences(
         warehouse_copy, models, "expected_before_rerun"
     ).items():

@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import duckdb
-import pytest
 
 LOG = logging.getLogger(__name__)
 
@@ -53,16 +50,6 @@ TEXT_TYPES = ("VARCHAR", "JSON")
 
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def warehouse(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    connection.execute(f"attach '{built_warehouse}' as wh (read_only)")
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def columns_of(
@@ -145,31 +132,31 @@ def scan(
     return dict(rows)
 
 
-def test_no_raw_identifier_outside_raw_and_staging(warehouse: duckdb.DuckDBPyConnection) -> None:
-    values = raw_identifiers(warehouse)
+def test_no_raw_identifier_outside_raw_and_staging(wh: duckdb.DuckDBPyConnection) -> None:
+    values = raw_identifiers(wh)
     LOG.info("raw identifiers: %s", {kind: len(found) for kind, found in values.items()})
     assert U1 in values["uid"], "the spec's U1 is missing from the raw inputs"
     for kind in ("uid", "device_id", "email", "ip"):
         assert len(values[kind]) >= 50, f"too few raw {kind} values to prove anything"
-    warehouse.execute("create or replace temp table raw_ids (value varchar primary key)")
-    warehouse.executemany(
+    wh.execute("create or replace temp table raw_ids (value varchar primary key)")
+    wh.executemany(
         "insert into raw_ids values (?)",
         [(value,) for value in sorted(set().union(*values.values()))],
     )
 
     # positive control: the scanner finds them where they are (raw)
-    raw = columns_of(warehouse, "table_schema = 'fxa_logs' and table_name = 'raw_fxa_log_stderr'")
-    control = scan(warehouse, "fxa_logs", "raw_fxa_log_stderr", raw[next(iter(raw))])
+    raw = columns_of(wh, "table_schema = 'fxa_logs' and table_name = 'raw_fxa_log_stderr'")
+    control = scan(wh, "fxa_logs", "raw_fxa_log_stderr", raw[next(iter(raw))])
     assert control.get("jsonPayload__fields__user_id", 0) > 0, control
     assert control.get("textPayload", 0) > 0, control
 
     excluded = ", ".join(f"'{schema}'" for schema in sorted(NOT_MODELS))
-    relations = columns_of(warehouse, f"table_schema not in ({excluded})")
+    relations = columns_of(wh, f"table_schema not in ({excluded})")
     fxa_relations = [key for key in relations if key[0] in {"firefox_accounts_derived"}]
     assert len(fxa_relations) >= 9, f"the FxA marts are missing from the warehouse: {relations}"
     leaks: dict[str, dict[str, int]] = {}
     for (schema, table), columns in relations.items():
-        found = scan(warehouse, schema, table, columns)
+        found = scan(wh, schema, table, columns)
         if found:
             leaks[f"{schema}.{table}"] = found
     LOG.info("scanned %d relations outside raw/staging", len(relations))
@@ -283,39 +270,39 @@ def opted_out_days(states: dict[str, OptOutState]) -> set[tuple[str, date]]:
     return days
 
 
-def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection) -> None:
-    states = opt_out_states(warehouse)
+def test_no_event_after_opt_out_is_counted(wh: duckdb.DuckDBPyConnection) -> None:
+    states = opt_out_states(wh)
     s3_user = sha256_hex(f"5c03{'0' * 26}01")
     assert s3_user in states, "scenario S3's opted-out user is missing from the snapshots"
-    log_events = forbidden_log_events(warehouse, states)
-    glean_events = forbidden_glean_events(warehouse, states)
+    log_events = forbidden_log_events(wh, states)
+    glean_events = forbidden_glean_events(wh, states)
     LOG.info("forbidden: %d log events, %d Glean events", len(log_events), len(glean_events))
     assert len(log_events) >= 20, "the demo data has too few opted-out log events to prove R1"
     assert any(user == s3_user for user, *_ in log_events), "S3's stray 15:00 event is missing"
-    warehouse.execute("create temp table forbidden_log (user_id varchar, insert_id varchar)")
-    warehouse.executemany(
+    wh.execute("create temp table forbidden_log (user_id varchar, insert_id varchar)")
+    wh.executemany(
         "insert into forbidden_log values (?, ?)", [(row[0], row[1]) for row in log_events]
     )
-    warehouse.execute("create temp table forbidden_glean (user_id varchar, event_id varchar)")
-    warehouse.executemany(
+    wh.execute("create temp table forbidden_glean (user_id varchar, event_id varchar)")
+    wh.executemany(
         "insert into forbidden_glean values (?, ?)", [(row[0], row[1]) for row in glean_events]
     )
     out_days = opted_out_days(states)
-    warehouse.execute("create temp table opted_out_days (user_id varchar, day date)")
-    warehouse.executemany("insert into opted_out_days values (?, ?)", sorted(out_days))
+    wh.execute("create temp table opted_out_days (user_id varchar, day date)")
+    wh.executemany("insert into opted_out_days values (?, ?)", sorted(out_days))
 
     # R1 on the event tables, by key
     for relation in (
         "firefox_accounts_derived.fxa_all_events_v1",
         "firefox_accounts.fxa_all_events",
     ):
-        counted = warehouse.execute(
+        counted = wh.execute(
             f"select count(*) from wh.{relation} as events inner join forbidden_log "
             "on events._insert_id = forbidden_log.insert_id "
             "and events.user_id = forbidden_log.user_id"
         ).fetchall()[0][0]
         assert counted == 0, f"{relation}: {counted} events at/after the user's opt-out"
-    glean_counted = warehouse.execute(
+    glean_counted = wh.execute(
         "select count(*) from wh.intermediate.int_glean_events as events "
         "inner join forbidden_glean on events.event_id = forbidden_glean.event_id"
     ).fetchall()[0][0]
@@ -325,7 +312,7 @@ def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection)
     excluded = ", ".join(f"'{schema}'" for schema in sorted(NOT_MODELS))
     checked = []
     for (schema, table), columns in columns_of(
-        warehouse, f"table_schema not in ({excluded}) and table_schema != 'intermediate'"
+        wh, f"table_schema not in ({excluded}) and table_schema != 'intermediate'"
     ).items():
         names = {column for column, _ in columns}
         user = next((c for c in ("user_id", "user_id_sha256") if c in names), None)
@@ -334,7 +321,7 @@ def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection)
         )
         if user is None or day is None:
             continue
-        rows = warehouse.execute(
+        rows = wh.execute(
             f"select count(*) from wh.{schema}.{table} as model inner join opted_out_days "
             f"on model.{user} = opted_out_days.user_id and model.{day} = opted_out_days.day"
         ).fetchall()[0][0]
@@ -344,7 +331,7 @@ def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection)
     assert "accounts_backend_derived.users_services_last_seen_v1" in checked
 
     # aggregates are built from the filtered event/user tables only
-    mismatched = warehouse.execute(
+    mismatched = wh.execute(
         "select count(*) from ("
         "select submission_date, count(*) as n from wh.firefox_accounts_derived.fxa_all_events_v1 "
         "group by all) as events full outer join ("
@@ -353,7 +340,7 @@ def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection)
         "using (submission_date) where events.n is distinct from counts.n"
     ).fetchall()[0][0]
     assert mismatched == 0, "fxa_event_counts_daily_v1 does not add up to fxa_all_events_v1"
-    mismatched = warehouse.execute(
+    mismatched = wh.execute(
         "select count(*) from ("
         "select submission_date, count(*) as n "
         "from wh.firefox_accounts_derived.fxa_users_last_seen_v1 group by all) as users "
@@ -362,7 +349,7 @@ def test_no_event_after_opt_out_is_counted(warehouse: duckdb.DuckDBPyConnection)
         "using (submission_date) where users.n != mau.n"
     ).fetchall()[0][0]
     assert mismatched == 0, "exact_mau28_v1 does not add up to fxa_users_last_seen_v1"
-    mismatched = warehouse.execute(
+    mismatched = wh.execute(
         "select count(*) from ("
         "select submission_date, count(*) as n from wh.intermediate.int_glean_events "
         "group by all) as events full outer join ("

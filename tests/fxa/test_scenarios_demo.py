@@ -9,13 +9,10 @@ staging -> rollups), complementing the model unit tests (see ``SCENARIOS.md`` he
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import duckdb
-import pytest
 
 U1 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 U2 = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -29,16 +26,6 @@ def h(value: str) -> str:
 def scenario_user(number: int, index: int = 1) -> str:
     """H() of a named scenario user's uid (demo_fxa.scenario_uid)."""
     return h(f"5c{number:02d}{'0' * 26}{index:02d}")
-
-
-@pytest.fixture(scope="module")
-def wh(built_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = duckdb.connect()
-    connection.execute(f"attach '{built_warehouse}' as wh (read_only)")
-    try:
-        yield connection
-    finally:
-        connection.close()
 
 
 def rows(connection: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -22,7 +22,6 @@ two month ends; measured passing, ~5 min on a loaded 2-core machine).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -32,11 +31,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
+
+from fxa_metrics_tools.testing import (
+    DbtSession,
+    duckdb_path_env,
+    snapshot_tables,
+    table_differences,
+)
 
 LOG = logging.getLogger(__name__)
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCHEMA = "subscription_platform_derived"
 # incremental model -> its period column
 INCREMENTAL = {
@@ -56,36 +60,6 @@ HISTORY = f"{SCHEMA}.logical_subscriptions_history_v1"
 SENTINEL_DAY = date(2023, 1, 1)  # a day and month before the demo data
 
 
-class DbtSession:
-    """In-process dbt parsed once, run against one DuckDB file and target dir."""
-
-    def __init__(self, target_path: Path) -> None:
-        self.common = [
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            os.environ.get("DBT_PROFILES_DIR", str(PROJECT_DIR)),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path / "logs"),
-            "--quiet",
-        ]
-        parsed = dbtRunner().invoke(["parse", *self.common])
-        if not parsed.success:
-            raise AssertionError(f"dbt parse failed: {parsed.exception}")
-        self.runner = dbtRunner(manifest=parsed.result)
-
-    def run(self, models: list[str], day: date, full_refresh: bool = False) -> None:
-        args = ["run", *self.common, "--threads", "2", "--select", *models]
-        args += ["--vars", json.dumps({"subplat_date": day.isoformat()})]
-        if full_refresh:
-            args.append("--full-refresh")
-        result = self.runner.invoke(args)
-        if not result.success:
-            raise AssertionError(f"dbt run for {day} failed: {result.exception or result.result}")
-
-
 @pytest.fixture(scope="module")
 def subplat_db(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A DuckDB file of its own with the history table the daily/monthly models read."""
@@ -95,15 +69,12 @@ def subplat_db(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
         connection.execute(f"create schema {SCHEMA}")
         connection.execute(f"create table {HISTORY} as select * from built.{HISTORY}")
         connection.execute("detach built")
-    previous = os.environ.get("FXA_METRICS_DUCKDB_PATH")
-    os.environ["FXA_METRICS_DUCKDB_PATH"] = str(path)
-    try:
+    with duckdb_path_env(path):
         yield path
-    finally:
-        if previous is None:
-            os.environ.pop("FXA_METRICS_DUCKDB_PATH", None)
-        else:
-            os.environ["FXA_METRICS_DUCKDB_PATH"] = previous
+
+
+def day_vars(day: date) -> dict[str, str]:
+    return {"subplat_date": day.isoformat()}
 
 
 def _count(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -111,12 +82,7 @@ def _count(connection: duckdb.DuckDBPyConnection, sql: str) -> int:
 
 
 def snapshot(path: Path, into_schema: str) -> None:
-    with duckdb.connect(str(path)) as connection:
-        connection.execute(f"create schema if not exists {into_schema}")
-        for model in ALL_MODELS:
-            connection.execute(
-                f"create or replace table {into_schema}.{model} as select * from {SCHEMA}.{model}"
-            )
+    snapshot_tables(path, {model: f"{SCHEMA}.{model}" for model in ALL_MODELS}, into_schema)
 
 
 def plant_sentinels(path: Path) -> None:
@@ -144,24 +110,8 @@ def remove_sentinels(path: Path) -> dict[str, int]:
 
 def differences(path: Path, expected_schema: str) -> dict[str, tuple[int, int, int]]:
     """Per model: (expected rows, expected rows missing, unexpected rows)."""
-    found = {}
-    with duckdb.connect(str(path)) as connection:
-        for model in ALL_MODELS:
-            expected, actual = f"{expected_schema}.{model}", f"{SCHEMA}.{model}"
-            found[model] = (
-                _count(connection, f"select count(*) from {expected}"),
-                _count(
-                    connection,
-                    f"select count(*) from (select * from {expected} "
-                    f"except all select * from {actual})",
-                ),
-                _count(
-                    connection,
-                    f"select count(*) from (select * from {actual} "
-                    f"except all select * from {expected})",
-                ),
-            )
-    return found
+    pairs = {model: (f"{expected_schema}.{model}", f"{SCHEMA}.{model}") for model in ALL_MODELS}
+    return table_differences(path, pairs)
 
 
 def period_coverage(path: Path) -> tuple[int, int]:
@@ -190,19 +140,19 @@ def test_day_by_day_equals_full_refresh_and_rerun_changes_nothing(
     started = time.monotonic()
     session = DbtSession(tmp_path / "target")
 
-    session.run(ALL_MODELS, LAST_DAY, full_refresh=True)
+    session.run(ALL_MODELS, day_vars(LAST_DAY), full_refresh=True)
     snapshot(subplat_db, "expected_full_refresh")
     # every day of the range and every month starting inside it have active subscriptions
     months = sum((START_DAY + timedelta(days=n)).day == 1 for n in range(1, DAY_RUNS + 1))
     assert period_coverage(subplat_db) == (DAY_RUNS, months) and months >= 1
 
-    session.run(ALL_MODELS, START_DAY, full_refresh=True)
+    session.run(ALL_MODELS, day_vars(START_DAY), full_refresh=True)
     plant_sentinels(subplat_db)
     day_runs = 0
     day = START_DAY + timedelta(days=1)
     day_started = time.monotonic()
     while day <= LAST_DAY:
-        session.run(list(INCREMENTAL) + (RECENT if day == LAST_DAY else []), day)
+        session.run(list(INCREMENTAL) + (RECENT if day == LAST_DAY else []), day_vars(day))
         day_runs += 1
         day += timedelta(days=1)
     per_day = (time.monotonic() - day_started) / day_runs
@@ -224,7 +174,7 @@ def test_day_by_day_equals_full_refresh_and_rerun_changes_nothing(
     snapshot(subplat_db, "expected_before_rerun")
     for rerun_day in RERUN_DAYS:
         models = list(INCREMENTAL) + (RECENT if rerun_day == LAST_DAY else [])
-        session.run(models, rerun_day)
+        session.run(models, day_vars(rerun_day))
         for model, (_, missing, extra) in differences(subplat_db, "expected_before_rerun").items():
             assert (missing, extra) == (0, 0), (
                 f"{model}: rerunning {rerun_day} changed the table "
