@@ -90,7 +90,7 @@ DUCKDB_ONLY_FUNCTIONS = {
     "group_concat": "string_agg",
     "median": "percentile_cont(x, 0.5) over ()",
     "quantile": "approx_quantiles / percentile_cont",
-    "mode": "a dispatched macro (mode_last)",
+    "mode": "a dispatched macro (mode_last_columns)",
     "generate_series": "generate_array / generate_date_array",
     "range": "generate_array",
     "position": "strpos",
