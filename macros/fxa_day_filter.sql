@@ -5,7 +5,7 @@
     `offset_days` shifts D (e.g. -1 to read the day before for attribution).
 #}
 {% macro fxa_day_filter(column, offset_days=0, day_mode=none) -%}
-    {%- set day = var('submission_date', none) -%}
+    {%- set day = run_day('submission_date') -%}
     {%- set in_day_mode = fxa_is_day_mode() if day_mode is none else day_mode -%}
     {%- if day is none -%}
     (1 = 1)

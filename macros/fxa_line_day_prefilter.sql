@@ -9,6 +9,6 @@
     {%- if not fxa_is_day_mode() -%}
     (1 = 1)
     {%- else -%}
-        ({{ column }} = cast('{{ var("submission_date") }}' as date) or {{ column }} is null)
+        ({{ column }} = cast('{{ run_day("submission_date") }}' as date) or {{ column }} is null)
     {%- endif -%}
 {%- endmacro %}

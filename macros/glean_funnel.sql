@@ -8,7 +8,7 @@
     funnels: list of (funnel name, [step names]); steps: {step: (app, event)};
     step_columns: output order of the step columns.
     Reads int_glean_events; the caller's config decides the days (var submission_date). -#}
-    {%- set day = var('submission_date') %}
+    {%- set day = run_day('submission_date') %}
 with
 
 glean_events as (

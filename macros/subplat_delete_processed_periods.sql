@@ -4,7 +4,7 @@
         the period's new result is empty (delete+insert alone only deletes periods it inserts) -#}
 {%- if is_incremental() -%}
 delete from {{ this }}
-{%- if var('subplat_date') %}
+{%- if run_day('subplat_date') %}
         where {{ period_column }} = {{ subplat_period_start(subplat_processing_date(), grain) }}
         {%- endif %}
     {%- else -%}

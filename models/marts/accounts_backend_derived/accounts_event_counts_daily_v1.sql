@@ -11,7 +11,7 @@
     )
 }}
 {#- Glean twin of fxa_event_counts_daily (spec 2.2): event counts of both FxA Glean apps. -#}
-{%- set day = var('submission_date') %}
+{%- set day = run_day('submission_date') %}
 
 with
 

@@ -16,7 +16,7 @@
 }}
 -- depends_on: {{ ref('int_fxa_deleted_users') }}
 {#- Day D = var submission_date (incremental run), else every day up to it (full refresh). -#}
-{%- set day = var('submission_date') %}
+{%- set day = run_day('submission_date') %}
 
 with
 

@@ -22,7 +22,7 @@
     greedy registration chain (a registration bit masks later ones until it leaves the window),
     walked with a recursive CTE; R2 cuts every bit older than a day on which the user was opted
     out (state dropped, as the recursion does). -#}
-{%- set day = var('submission_date') %}
+{%- set day = run_day('submission_date') %}
 {%- set mask = 268435455 %}
 
 with recursive

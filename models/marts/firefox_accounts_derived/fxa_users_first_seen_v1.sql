@@ -10,7 +10,7 @@
     users merged into {{ this }} - new users get D, known users keep the earlier date and gain
     today's services (rows rewritten by user_id). Set-based: min date and all services.
 #}
-{%- set day = var('submission_date', none) -%}
+{%- set day = run_day('submission_date') -%}
 with
 
 fxa_all_events as (

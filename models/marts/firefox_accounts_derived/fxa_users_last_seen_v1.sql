@@ -13,7 +13,7 @@
     the 28 rows D = day .. day+27 unless an R2 removal day lies in (day, D]; registration bits
     follow the greedy chain of spec 2.5 (recursive CTE), restarted after a removal.
 #}
-{%- set day = var('submission_date', none) -%}
+{%- set day = run_day('submission_date') -%}
 {%- set bigint = dbt.type_bigint() -%}
 {%- set attributes = ['country', 'language', 'app_version', 'os_name', 'os_version'] -%}
 {%- if fxa_is_day_mode() %}

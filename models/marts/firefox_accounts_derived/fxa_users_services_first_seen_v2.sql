@@ -8,7 +8,7 @@
     pairs of fxa_users_services_daily_v2 on D with no row before D, attributes copied from that
     day's row. Set-based: each pair's earliest services_daily row.
 #}
-{%- set day = var('submission_date', none) -%}
+{%- set day = run_day('submission_date') -%}
 -- noqa: disable=RF03
 -- (RF03 reads struct field access such as info.flow_id as a table qualifier)
 with

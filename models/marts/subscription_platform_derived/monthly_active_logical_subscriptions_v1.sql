@@ -6,7 +6,7 @@
     partition of D's period, partitioned by month_start_date, clustered by id (which starts with the
     provider and the subscription, so provider and subscription filters prune).
 -#}
-{%- set subplat_date = var('subplat_date') -%}
+{%- set subplat_date = run_day('subplat_date') -%}
 {%- if target.type == 'bigquery' -%}
 {{ config(
     materialized='incremental',
