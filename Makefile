@@ -153,23 +153,15 @@ airflow-standalone: airflow-setup ## start Airflow locally (temporary AIRFLOW_HO
 		"$$home/simple_auth_manager_passwords.json.generated); Ctrl-C stops it" && \
 	exec $(AIRFLOW_BIN)/airflow standalone
 
-# In order, one day at a time (last_seen/first_seen/monthly tables are stateful), with the vars
-# the daily DAG passes: submission_date = the day, subplat_date = the day - 7. Stops at the first
-# failing day. On a deployed Airflow the same is `airflow backfill create --dag-id
+# In order, one day at a time (last_seen/first_seen/monthly tables are stateful), each day with
+# exactly what the daily DAG passes: the run date (FXA_METRICS_RUN_DATE), from which dbt derives
+# the FxA and SubPlat days (macros/run_day.sql). Stops at the first failing day; RESUME=1 starts
+# again there. On a deployed Airflow the same is `airflow backfill create --dag-id
 # fxa_metrics_daily --from-date START --to-date END --max-active-runs 1` (see README).
-SUBPLAT_DELAY_DAYS ?= 7
-backfill: setup ## rebuild the days START..END (YYYY-MM-DD) in order, one dbt build per day
-	@[[ "$(START)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$$ && "$(END)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$$ \
-		&& ! "$(START)" > "$(END)" ]] || \
-		{ echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD (START <= END)"; exit 2; }
-	@day=$(START); while [[ ! "$$day" > "$(END)" ]]; do \
-		subplat=$$(date -u -d "$$day - $(SUBPLAT_DELAY_DAYS) days" +%F) || exit 2; \
-		echo "backfill: submission_date=$$day subplat_date=$$subplat"; \
-		$(DBT) build --exclude path:seeds/demo \
-			--vars "{submission_date: '$$day', subplat_date: '$$subplat'}" || \
-			{ echo "backfill: $$day failed; later days not run"; exit 1; }; \
-		day=$$(date -u -d "$$day + 1 day" +%F); \
-	done
+backfill: setup ## rebuild the days START..END (YYYY-MM-DD) in order; RESUME=1 continues
+	@[ -n "$(START)" ] && [ -n "$(END)" ] || \
+		{ echo "usage: make backfill START=YYYY-MM-DD END=YYYY-MM-DD [RESUME=1]"; exit 2; }
+	$(BIN)/python -m fxa_metrics_tools.backfill $(START) $(END) $(if $(RESUME),--resume)
 
 clean: ## remove build output (keeps the virtualenvs)
 	rm -rf target logs warehouse

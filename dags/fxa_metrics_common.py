@@ -148,6 +148,15 @@ def dbt_vars_templates() -> dict[str, str]:
 
 USER_DEFINED_MACROS = {"fxa_run_day": run_day}
 
+# The run-date contract (macros/run_day.sql): a dbt process gets the run's logical date in this
+# environment variable and derives the FxA and SubPlat processing days from it.
+RUN_DATE_ENV = "FXA_METRICS_RUN_DATE"
+
+
+def run_date_env(day: str) -> dict[str, str]:
+    """Environment of a dbt process that processes the run date `day` (YYYY-MM-DD)."""
+    return {RUN_DATE_ENV: day}
+
 
 def require_manifest(path: Path = MANIFEST_PATH) -> Path:
     """The manifest path, or a clear error telling how to produce it."""
