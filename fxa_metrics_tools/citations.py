@@ -42,7 +42,7 @@ RULE_ID = re.compile(r"(?<![\w.])R(?P<first>\d{1,2})(?:-R?(?P<last>\d{1,2}))?(?!
 DECISION_ID = re.compile(r"(?<![\w.])Q(?P<number>\d{1,2})(?![\w])")
 # citations of the research spec outside the repository (before `docs/` existed)
 OUTSIDE_SPEC = re.compile(
-    r"\.\./shared/spec|(?<![\w/])spec(?:\s+section)?s?\s+\d|spec/subscriptions"
+    r"\.\./shared/spec|(?<![\w/])spec(?:\s+section)?s?\s+\d|spec/(?:subscriptions|fxa-events)"
 )
 
 
