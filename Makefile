@@ -17,8 +17,18 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: bench
 .PHONY: airflow-setup airflow-test airflow-standalone backfill
 
-help: ## list the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+# `make help` lists the targets in the order of the work: first build and test, then the pieces
+# of a build, docs and lineage, checks, Airflow, upkeep. Targets not named here follow in file order.
+HELP_ORDER := build test check setup demo-data seed dbt-build docs-generate docs docs-static \
+	lineage lint lint-sql bigquery-compile bigquery-check setup-browser airflow-setup \
+	airflow-standalone airflow-test backfill bench clean help
+help: ## list the targets in workflow order
+	@awk -F ':.*## ' -v order="$(HELP_ORDER)" \
+		'/^[a-zA-Z_-]+:.*## / { if (!($$1 in text)) { text[$$1] = $$2; seen[++n] = $$1 } } \
+		END { k = split(order, names, " "); \
+			for (i = 1; i <= k; i++) if (names[i] in text) { show(names[i]); done[names[i]] = 1 } \
+			for (i = 1; i <= n; i++) if (!(seen[i] in done)) show(seen[i]) } \
+		function show(t) { printf "  %-20s %s\n", t, text[t] }' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,11 +54,14 @@ dbt-build: setup ## load the seeds, then dbt build of everything (models, data a
 	$(DBT) seed --full-refresh
 	$(DBT) build --full-refresh --exclude resource_type:seed
 
-docs-generate: setup ## generate the docs site into target/ (index.html and static_index.html)
+# The column lineage and the rules cited (docs/) are written into the site's descriptions.
+docs-generate: setup ## generate the docs site into target/ (static_index.html opens from disk)
 	$(DBT) docs generate --static
+	$(BIN)/python -m fxa_metrics_tools.lineage docs target
 
 build: dbt-build docs-generate ## set up, load the demo data, build the warehouse on DuckDB, generate the docs
-	@echo "warehouse: $(FXA_METRICS_DUCKDB_PATH); docs: target/index.html"
+	@echo "warehouse: $(FXA_METRICS_DUCKDB_PATH)"
+	@echo "docs: open file://$(CURDIR)/target/static_index.html in a browser (or: make docs)"
 
 ruff: setup
 	$(BIN)/ruff check .

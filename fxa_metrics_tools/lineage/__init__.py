@@ -2,7 +2,8 @@
 
 `python -m fxa_metrics_tools.lineage show MODEL.COLUMN[.FIELD]` prints where a column comes from,
 `export` writes the whole column graph to `target/column_lineage.json`, and `docs TARGET_DIR`
-injects each column's origin into the generated docs site.
+writes each column's lineage (one hop per line) and the rules the code cites into the generated
+docs site.
 """
 
 from fxa_metrics_tools.lineage.graph import (

@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=None)
     export.add_argument("--no-cache", action="store_true")
 
-    docs = sub.add_parser("docs", help="inject 'Origin: ...' into the docs of TARGET_DIR")
+    docs = sub.add_parser(
+        "docs", help="write each column's lineage and the cited rules into the docs of TARGET_DIR"
+    )
     docs.add_argument("target_dir", type=Path)
     docs.add_argument("--no-cache", action="store_true")
 
@@ -82,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "docs":
             result = inject_docs(args.target_dir, use_cache=not args.no_cache)
             log.info(
-                "origins injected into %d column descriptions (static index: %s)",
+                "lineage on %d column descriptions, rules on %d descriptions (static index: %s)",
                 result.columns_described,
+                result.rules_shown,
                 "updated" if result.static_index_updated else "absent",
             )
         elif args.command == "gaps":

@@ -1,5 +1,5 @@
-"""Human-readable forms of the column graph: the upstream chain of a column (CLI) and the short
-"Origin: ..." line injected into the docs."""
+"""Human-readable forms of the column graph: the upstream tree of a column (CLI) and the short
+"Lineage" section injected into the docs site (one hop per line, raw columns at the end)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ KIND_PHRASES = {
     WINDOW: "window function",
     AGGREGATE: "aggregated",
 }
-ORIGIN_PREFIX = "Origin: "
-MAX_ORIGIN_RAW = 4
+LINEAGE_HEADING = "**Lineage**"
+FIELDS_HEADING = "**Lineage of each field**"
+MAX_HOPS = 12  # hop lines per column on the docs site
+MAX_FIELD_HOPS = 4  # per field of a STRUCT column (its raw columns are always listed)
+MAX_RAW = 10
+EXPRESSION_CHARS = 110
 
 
 def label(graph: ColumnGraph, node_id: str) -> str:
@@ -73,90 +77,78 @@ def chain_lines(graph: ColumnGraph, node_id: str) -> list[str]:
     return lines
 
 
-def linear_chain(
-    graph: ColumnGraph, node_id: str, limit: int = 6
-) -> list[tuple[str, GraphEdge]] | None:
-    """The chain when every step has exactly one parent and no literal (else None)."""
-    chain: list[tuple[str, GraphEdge]] = []
-    current = node_id
-    while True:
-        node = graph.nodes.get(current)
-        if node is None:
-            return None
-        if node["resource_type"] in RAW_TYPES:
-            return chain
-        edges = graph.parents.get(current, [])
-        if len(edges) != 1 or graph.literals.get(current) or graph.unresolved.get(current):
-            return None
-        chain.append((current, edges[0]))
-        if len(chain) > limit:
-            return None
-        current = edges[0].upstream
+def _code(text: str) -> str:
+    """Inline markdown code; the docs site renders descriptions as markdown."""
+    return "`" + text.replace("`", "'") + "`"
 
 
-def raw_chains(graph: ColumnGraph, node_id: str) -> dict[str, list[GraphEdge]]:
-    """Raw column -> one shortest chain of edges from it up to `node_id` (raw end first)."""
-    reached: dict[str, list[GraphEdge]] = {node_id: []}
+def _hop(graph: ColumnGraph, edge: GraphEdge) -> str:
+    phrase = KIND_PHRASES.get(edge.kind, edge.kind)
+    if edge.kind in (AGGREGATE, WINDOW) and edge.function:
+        phrase = f"{phrase} {edge.function}"
+    text = f"- {_code(graph.display(edge.downstream))} <- {_code(graph.display(edge.upstream))}"
+    node = graph.nodes.get(edge.upstream)
+    if node is not None and node["resource_type"] in RAW_TYPES:
+        text += " (raw)"
+    text += f" ({phrase})"
+    if edge.kind in (EXPRESSION, WINDOW, AGGREGATE) and edge.expression:
+        text += f": {_code(_one_line(edge.expression, EXPRESSION_CHARS))}"
+    return text
+
+
+def hop_lines(graph: ColumnGraph, node_id: str, limit: int = MAX_HOPS) -> list[str]:
+    """One line per hop (child <- parent, how, expression), nearest first, raw columns last.
+
+    Hops are listed breadth first from the column down to the raw columns, each edge once; past
+    `limit` hops a last line says how many more there are and how to print them all.
+    """
+    hops: list[str] = []
+    skipped = 0
+    seen = {node_id}
     queue = [node_id]
-    chains: dict[str, list[GraphEdge]] = {}
     while queue:
         current = queue.pop(0)
         for edge in graph.parents.get(current, []):
-            if edge.upstream in reached:
-                continue
-            path = [edge, *reached[current]]
-            reached[edge.upstream] = path
-            node = graph.nodes.get(edge.upstream)
-            if node is not None and node["resource_type"] in RAW_TYPES:
-                chains[edge.upstream] = path
+            if len(hops) < limit:
+                hops.append(_hop(graph, edge))
             else:
-                queue.append(edge.upstream)
-    return chains
-
-
-def chain_text(graph: ColumnGraph, raw_id: str, chain: list[GraphEdge]) -> str:
-    steps = " -> ".join(
-        f"{graph.display(edge.downstream)} ({KIND_PHRASES.get(edge.kind, edge.kind)})"
-        for edge in chain
-    )
-    return f"`{graph.display(raw_id)}` -> {steps}"
-
-
-def origin_line(graph: ColumnGraph, node_id: str, with_chains: bool = True) -> str:
-    """The docs line: raw origins (with the chain of steps to each, at most MAX_ORIGIN_RAW) and
-    literals; without chains, the raw columns and how this column is made from its parents."""
+                skipped += 1
+            node = graph.nodes.get(edge.upstream)
+            if edge.upstream in seen or node is None or node["resource_type"] in RAW_TYPES:
+                continue
+            seen.add(edge.upstream)
+            queue.append(edge.upstream)
+    if skipped:
+        name = graph.display(node_id)
+        hops.append(f"- ... {skipped} more hops: `make lineage COLUMN={name}` prints them all")
     raw, literals, gaps = graph.leaves(node_id)
-    chain = linear_chain(graph, node_id)
-    if chain:
-        raw_id = chain[-1][1].upstream
-        steps = " -> ".join(
-            f"{graph.display(edge.downstream)} ({KIND_PHRASES.get(edge.kind, edge.kind)})"
-            for _, edge in reversed(chain)
-        )
-        return f"{ORIGIN_PREFIX}`{graph.display(raw_id)}` -> {steps}."
-    parts = []
-    if raw and with_chains:
-        chains = raw_chains(graph, node_id)
-        names = sorted(chains, key=graph.display)
-        shown = "; ".join(chain_text(graph, r, chains[r]) for r in names[:MAX_ORIGIN_RAW])
-        more = (
-            f"; and {len(names) - MAX_ORIGIN_RAW} more raw" if len(names) > MAX_ORIGIN_RAW else ""
-        )
-        parts.append(f"{shown}{more}")
-    elif raw:
+    if raw:
         names = sorted(graph.display(r) for r in raw)
-        shown = ", ".join(f"`{n}`" for n in names[:MAX_ORIGIN_RAW])
-        more = f" and {len(names) - MAX_ORIGIN_RAW} more" if len(names) > MAX_ORIGIN_RAW else ""
-        parts.append(f"raw {shown}{more}")
+        more = f" and {len(names) - MAX_RAW} more" if len(names) > MAX_RAW else ""
+        hops.append("- raw columns: " + ", ".join(_code(n) for n in names[:MAX_RAW]) + more)
     if literals:
-        shown_literals = sorted(literals)
-        parts.append("literal " + ", ".join(_one_line(v, 40) for v in shown_literals[:3]))
-    edges = graph.parents.get(node_id, [])
-    if edges and not (raw and with_chains):
-        kinds = sorted({KIND_PHRASES.get(e.kind, e.kind) for e in edges})
-        parents = sorted({graph.display(e.upstream) for e in edges})
-        shown_parents = ", ".join(parents[:3]) + (" ..." if len(parents) > 3 else "")
-        parts.append(f"here {'/'.join(kinds)} from {shown_parents}")
+        shown = sorted(_one_line(v, 40) for v in literals)[:5]
+        hops.append("- constants: " + ", ".join(_code(v) for v in shown))
     if gaps:
-        parts.append(f"{len(gaps)} unresolved input(s)")
-    return ORIGIN_PREFIX + ("; ".join(parts) if parts else "unknown") + "."
+        hops.append(f"- {len(gaps)} input(s) not traced to a raw column (see `make lineage`)")
+    return hops
+
+
+def lineage_section(graph: ColumnGraph, node_id: str, fields: list[str] | None = None) -> str:
+    """The docs text of a column's lineage; a STRUCT column (`fields` = its field node ids) gets
+    one short block per field instead of the union of all of them."""
+    name = graph.display(node_id)
+    if not fields:
+        intro = (
+            f"{LINEAGE_HEADING} (one hop per line, nearest first; full tree: "
+            f"`make lineage COLUMN={name}`)"
+        )
+        return "\n".join([intro, "", *hop_lines(graph, node_id)])
+    parts = [
+        f"{FIELDS_HEADING} of {_code(name)} (full tree of one field: "
+        f"`make lineage COLUMN={name}.<field>`)"
+    ]
+    for field_id in fields:
+        field = graph.nodes[field_id]["column"].partition(".")[2]
+        parts += ["", f"{_code(field)}:", "", *hop_lines(graph, field_id, MAX_FIELD_HOPS)]
+    return "\n".join(parts)

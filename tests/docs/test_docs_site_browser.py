@@ -4,8 +4,10 @@ The page of one model (monthly_active_logical_subscriptions_v1 unless FXA_METRIC
 otherwise) must render its description, and the lineage must reach the raw Stripe subscription
 history: the path is found in the manifest embedded in static_index.html, and every hop is checked
 on the rendered page of the child ("Depends On" links to the parent). A screenshot of the model
-page is saved under the target dir. Skips only when Chromium is not installed (see
-`make setup-browser`).
+page is saved under the target dir. The entry of one column (`subscription`, expanded by a click)
+must show where one of its fields (`auto_renew`) comes from, down to its raw Stripe column, and a
+screenshot of that entry must show the field's block. Skips only when Chromium is not installed
+(see `make setup-browser`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import logging
 import os
 import re
 import shutil
+import struct
 import subprocess
 import threading
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -160,10 +164,15 @@ def docs_url(docs_target_dir: Path) -> Iterator[str]:
             LOG.debug(format, *args)
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            if self.path.split("?", 1)[0] != f"/{PARENTS_PROBE}":
+            probes = {
+                f"/{PARENTS_PROBE}": PARENTS_PROBE_HTML,
+                f"/{COLUMN_PROBE}": COLUMN_PROBE_HTML,
+            }
+            page = probes.get(self.path.split("?", 1)[0])
+            if page is None:
                 super().do_GET()
                 return
-            body = PARENTS_PROBE_HTML.encode()
+            body = page.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -269,3 +278,161 @@ def test_model_page_screenshot(
     # a blank page compresses to a few KB; the rendered model page is far larger
     assert len(data) > 40_000, f"{screenshot} looks blank ({len(data)} bytes)"
     LOG.info("screenshot: %s", screenshot)
+
+
+# -- lineage in a column's entry (issue 17) -------------------------------------------------------
+# An analyst opens the model page, clicks the column `subscription` to expand its entry and reads
+# the block of the field `auto_renew` in the column's description (written by
+# fxa_metrics_tools/lineage/docs.py). This probe page does the click in an iframe, reports the
+# field block it found inside that entry as JSON, and highlights the block in pure yellow (a colour
+# the docs pages do not use) and scrolls it into view, so the screenshot test can prove that the
+# block is on screen.
+LINEAGE_COLUMN = os.environ.get("FXA_METRICS_DOCS_LINEAGE_COLUMN", "subscription.auto_renew")
+LINEAGE_RAW = os.environ.get(
+    "FXA_METRICS_DOCS_LINEAGE_RAW", "stripe.subscription_history.cancel_at_period_end"
+)
+MARKER_RGB = (255, 255, 0)
+COLUMN_PROBE = "__fxa_metrics_column_probe.html"
+COLUMN_PROBE_HTML = """<!DOCTYPE html>
+<html><body style="margin: 0">
+<pre id="entry" style="display: none">pending</pre>
+<iframe id="page" width="1420" height="1250" style="border: 0"></iframe>
+<script>
+const params = new URLSearchParams(location.search);
+const column = params.get("column"), field = params.get("field");
+const frame = document.getElementById("page");
+frame.src = "static_index.html#!/model/" + params.get("model");
+let attempts = 0;
+function report(result) { document.getElementById("entry").textContent = JSON.stringify(result); }
+function findRow(doc) {
+  return Array.from(doc.querySelectorAll("tr.column-row")).find(
+    (row) => row.querySelector("td").textContent.trim() === column);
+}
+function expand() {
+  attempts += 1;
+  const row = frame.contentDocument && findRow(frame.contentDocument);
+  if (!row) {
+    if (attempts < 100) { setTimeout(expand, 100); return; }
+    report({error: "the row of column " + column + " was not rendered"});
+    return;
+  }
+  row.click();
+  setTimeout(() => inspect(row), 300);
+}
+function inspect(row) {
+  const entry = row.nextElementSibling;
+  const text = entry && entry.querySelector("td.column-expanded span[marked]");
+  if (!text || entry.offsetHeight === 0) { report({error: "the entry did not expand"}); return; }
+  const heading = Array.from(text.querySelectorAll("p")).find(
+    (p) => p.textContent.trim() === field + ":");
+  if (!heading) {
+    report({error: "no block for " + field, entry_chars: text.textContent.length});
+    return;
+  }
+  const list = heading.nextElementSibling;
+  const hops = list && list.tagName === "UL"
+    ? Array.from(list.children).map((li) => li.textContent.trim()) : [];
+  heading.style.background = "rgb(255, 255, 0)";
+  if (list) { list.style.background = "rgb(255, 255, 0)"; }
+  heading.scrollIntoView({block: "center"});
+  report({entry_chars: text.textContent.length, heading: heading.textContent.trim(), hops: hops});
+}
+frame.onload = () => setTimeout(expand, 200);
+</script></body></html>
+"""
+
+
+def column_probe_url(base_url: str) -> str:
+    column, _, field = LINEAGE_COLUMN.partition(".")
+    query = f"model={quote(f'model.fxa_metrics.{MODEL}')}&column={quote(column)}"
+    return f"{base_url}/{COLUMN_PROBE}?{query}&field={quote(field)}"
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and unfiltered rows of an 8-bit RGB/RGBA, non-interlaced PNG (Chromium's)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    position, chunks, header = 8, [], b""
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+        position += 12 + length
+    width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and color in (2, 6) and interlace == 0, f"unsupported PNG {header!r}"
+    channels = 3 if color == 2 else 4
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * channels
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = (
+            raw[y * (stride + 1)],
+            bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
+        )
+        for x in range(stride):
+            left = line[x - channels] if x >= channels else 0
+            up = previous[x]
+            corner = previous[x - channels] if x >= channels else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + up) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                estimate = left + up - corner
+                pa, pb, pc = abs(estimate - left), abs(estimate - up), abs(estimate - corner)
+                best = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+                line[x] = (line[x] + best) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return (
+        width,
+        height,
+        [bytes(row[i : i + 3]) for row in rows for i in range(0, stride, channels)],
+    )
+
+
+def test_column_entry_shows_where_a_struct_field_comes_from(
+    chromium: str, docs_url: str, tmp_path: Path
+) -> None:
+    dom = dump_dom(chromium, tmp_path / "profile_column", column_probe_url(docs_url))
+    found = re.search(r'<pre id="entry"[^>]*>(.*?)</pre>', dom, flags=re.S)
+    assert found, "the column probe did not run"
+    result = json.loads(html.unescape(found.group(1)))
+    assert "error" not in result, f"{MODEL}, column entry of {LINEAGE_COLUMN}: {result}"
+    column, _, field = LINEAGE_COLUMN.partition(".")
+    hops = result["hops"]
+    LOG.info("%s in the entry of %s.%s: %s", field, MODEL, column, "\n".join(hops))
+    assert hops[0].startswith(f"{MODEL}.{LINEAGE_COLUMN} <- "), hops
+    assert hops[-1].startswith("raw columns:") and LINEAGE_RAW in hops[-1], (
+        f"the block of {field} in the entry of {MODEL}.{column} does not end with its raw "
+        f"origin {LINEAGE_RAW}: {hops}"
+    )
+    assert len(hops) <= 6, f"the block of {field} is not short ({len(hops)} lines): {hops}"
+
+
+def test_column_entry_screenshot_shows_the_field_block(
+    chromium: str, docs_url: str, docs_target_dir: Path, tmp_path: Path
+) -> None:
+    screenshot = docs_target_dir / f"docs_{MODEL}_{LINEAGE_COLUMN.replace('.', '_')}.png"
+    screenshot.unlink(missing_ok=True)
+    run_chromium(
+        chromium,
+        tmp_path / "profile_column_screenshot",
+        ["--window-size=1440,1300", f"--screenshot={screenshot}", column_probe_url(docs_url)],
+    )
+    assert screenshot.exists(), f"chromium wrote no screenshot to {screenshot}"
+    width, height, pixels = png_pixels(screenshot.read_bytes())
+    marked = sum(pixel == bytes(MARKER_RGB) for pixel in pixels)
+    LOG.info("screenshot %s: %dx%d, %d marked pixels", screenshot, width, height, marked)
+    # the painted block (a heading line and a few hop lines, ~1,300 px wide) covers far more
+    # than 20,000 pixels when it is on screen; none when the entry did not open
+    assert marked > 20_000, (
+        f"{screenshot}: the {LINEAGE_COLUMN} block of {MODEL} is not visible ({marked} pixels "
+        "of the marker colour)"
+    )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fxa_metrics_tools.lineage.docs import inject_docs, strip_origin, with_origin
+from fxa_metrics_tools.lineage.docs import inject_docs, strip_injected, with_sections
 from fxa_metrics_tools.lineage.graph import CACHE_FILE, build_graph, load_project
 
 pytestmark = pytest.mark.slow
@@ -151,28 +151,43 @@ def test_export_has_nodes_edges_and_summary(target: Path) -> None:
     } in data["literals"]
 
 
-def test_docs_hook_injects_origins_once(target: Path) -> None:
+def test_docs_hook_injects_lineage_once(target: Path) -> None:
     cmd = [sys.executable, "-m", "fxa_metrics_tools.lineage", "docs", str(target)]
     subprocess.run(cmd, cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
     manifest = json.loads((target / "manifest.json").read_text())
     columns = manifest["nodes"]["model.lineage_fixture.monthly"]["columns"]
     description = columns["subscription.auto_renew"]["description"]
-    assert description.startswith("Whether the subscription renews at the period end.\n\nOrigin: ")
-    assert "`raw.apple_subscriptions_history.auto_renew_status`" in description
-    assert "`raw.subscription_history.cancel_at_period_end`" in description
-    assert columns["id"]["description"].count("Origin: ") == 1
+    assert description.startswith(
+        "Whether the subscription renews at the period end.\n\n**Lineage**"
+    )
+    lines = description.splitlines()
+    # one hop per line, nearest first, the expression of a derived hop on its line
+    assert (
+        "- `monthly.subscription.auto_renew` <- `daily.subscription.auto_renew` (passed through)"
+        in lines
+    )
+    assert (
+        "- `stripe_history.subscription.auto_renew` <- `stg_subscriptions.cancel_at_period_end` "
+        "(derived by expression): `NOT COALESCE(joined.cancel_at_period_end, FALSE)`"
+    ) in lines
+    # raw columns last
+    assert lines[-1] == (
+        "- raw columns: `raw.apple_subscriptions_history.auto_renew_status`, "
+        "`raw.subscription_history.cancel_at_period_end`"
+    )
+    assert columns["id"]["description"].count("**Lineage**") == 1
     html = (target / "static_index.html").read_text()
     first_html = html
-    assert html.count("Origin: ") >= 3
+    assert html.count("**Lineage**") >= 3
 
     inject_docs(target)  # idempotent: a second run changes nothing
     assert json.loads((target / "manifest.json").read_text()) == manifest
     assert (target / "static_index.html").read_text() == first_html
 
 
-def test_origin_line_is_replaced_not_appended() -> None:
-    once = with_origin("Grain first.", "Origin: a.")
-    assert once == "Grain first.\n\nOrigin: a."
-    assert with_origin(once, "Origin: b.") == "Grain first.\n\nOrigin: b."
-    assert strip_origin(once) == "Grain first."
-    assert with_origin("", "Origin: a.") == "Origin: a."
+def test_injected_sections_are_replaced_not_appended() -> None:
+    once = with_sections("Grain first.", "**Rules cited** x", "**Lineage** a")
+    assert once == "Grain first.\n\n**Rules cited** x\n\n**Lineage** a"
+    assert with_sections(once, "", "**Lineage** b") == "Grain first.\n\n**Lineage** b"
+    assert strip_injected(once) == "Grain first."
+    assert with_sections("", "**Lineage** a") == "**Lineage** a"

@@ -464,7 +464,19 @@ def test_export_is_the_whole_consistent_graph(target: Path, graph: ColumnGraph) 
     assert data["summary"]["share_fully_resolved"] >= 0.99
 
 
-def test_docs_show_the_origin_of_each_struct_field(target: Path) -> None:
+def field_block(description: str, field: str) -> list[str]:
+    """The lines of one field's block in a STRUCT column's lineage section."""
+    lines = description.splitlines()
+    start = lines.index(f"`{field}`:")
+    block: list[str] = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("- "):
+            break
+        block.append(line)
+    return block
+
+
+def test_docs_show_the_lineage_of_each_struct_field(target: Path) -> None:
     docs_target = target.parent / "docs_target"
     docs_target.mkdir(exist_ok=True)
     for name in ("manifest.json", "catalog.json"):
@@ -473,21 +485,44 @@ def test_docs_show_the_origin_of_each_struct_field(target: Path) -> None:
     manifest = json.loads((docs_target / "manifest.json").read_text())
     uid = "model.fxa_metrics.monthly_active_logical_subscriptions_v1"
     description = manifest["nodes"][uid]["columns"]["subscription"]["description"]
-    assert description.count("Origin: ") == 1
-    field_line = next(
-        line for line in description.splitlines() if line.startswith("- `auto_renew`: ")
+    assert description.count("**Lineage of each field**") == 1
+    block = field_block(description, "auto_renew")
+    assert block[0] == (
+        "- `monthly_active_logical_subscriptions_v1.subscription.auto_renew` <- "
+        "`logical_subscriptions_history_v1.subscription.auto_renew` (passed through)"
     )
-    assert (
-        "`stripe.subscription_history.cancel_at_period_end` -> "
-        "stg_stripe__subscriptions_history.is_cancel_at_period_end (derived by expression) -> "
-    ) in field_line
-    assert field_line.endswith(
-        "-> monthly_active_logical_subscriptions_v1.subscription.auto_renew (passed through)."
+    assert len(block) <= 6, block  # at most 4 hops, the "more hops" line and the raw columns
+    assert block[-1] == (
+        "- raw columns: `apple.subscriptions_history.auto_renew_status`, "
+        "`google.subscriptions_history.auto_renewing`, "
+        "`stripe.subscription_history.cancel_at_period_end`"
     )
+    # the full chain of the field is one command away and shows the Stripe expression
+    chain = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fxa_metrics_tools.lineage",
+            "show",
+            "monthly_active_logical_subscriptions_v1.subscription.auto_renew",
+            "--target-dir",
+            str(docs_target),
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "COALESCE(renamed.is_cancel_at_period_end, FALSE)" in chain
     first_seen = manifest["nodes"]["model.fxa_metrics.fxa_users_first_seen_v1"]["columns"]
-    assert first_seen["first_seen_date"]["description"].endswith(
-        "-> fxa_all_events_v1.submission_date (passed through) -> "
-        "fxa_users_first_seen_v1.first_seen_date (aggregated)."
-    )
-    inject_docs(docs_target)  # a second run replaces the origins, it does not add more
+    hops = first_seen["first_seen_date"]["description"].splitlines()
+    assert (
+        "- `fxa_users_first_seen_v1.first_seen_date` <- `fxa_all_events_v1.submission_date` "
+        "(aggregated min): `MIN(seen_events.submission_date)`"
+    ) in hops, hops
+    assert (
+        "- `stg_fxa_logs__log_lines.submission_date` <- `fxa_logs.raw_fxa_log_stdout.timestamp` "
+        "(raw) (derived by expression): `CAST(renamed.log_timestamp AS DATE)`"
+    ) in hops, hops
+    inject_docs(docs_target)  # a second run replaces the sections, it does not add more
     assert json.loads((docs_target / "manifest.json").read_text()) == manifest
