@@ -16,6 +16,8 @@ through stripe_logical_subscriptions_history_v1 and logical_subscriptions_histor
 - ``no_optional_tables``: every optional table absent at once;
 - ``history_mode_off``: `_fivetran_start/_end/_active` absent (one current row per
   subscription, `_fivetran_synced` stands in) and the billing period only on subscription_item;
+- ``package``: empty tables with the column sets of the Stripe tables in Fivetran's own dbt
+  package's integration tests (History Mode off, four tables absent): every model must pass;
 - ``missing_required``: required columns and a required table absent: the on-run-start check
   must stop the run with one message naming exactly those, and no model may run.
 
@@ -32,7 +34,15 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from fivetran_stripe_fixture import ACCOUNT_A, ACCOUNT_B, SYNCED, create_tables, derive_schema
+from fivetran_stripe_fixture import (
+    ACCOUNT_A,
+    ACCOUNT_B,
+    FIVETRAN_PACKAGE_COLUMNS,
+    SYNCED,
+    create_package_shaped_tables,
+    create_tables,
+    derive_schema,
+)
 
 from fxa_metrics_tools.testing import PROJECT_DIR, DbtSession, duckdb_path_env, snapshot_tables
 
@@ -93,11 +103,14 @@ MAY_LOSE = {
 }
 
 
+def contract_tables() -> list[dict]:
+    return yaml.safe_load(SOURCES_YML.read_text())["sources"][0]["tables"]
+
+
 def contract() -> dict[str, dict]:
     """table -> {'required': bool, 'optional_columns': [names]} from the source yml."""
-    source = yaml.safe_load(SOURCES_YML.read_text())["sources"][0]
     found = {}
-    for table in source["tables"]:
+    for table in contract_tables():
         optional = [
             column["name"]
             for column in table["columns"]
@@ -201,6 +214,15 @@ def built(fivetran_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         load_scenario(fivetran_db, changes)
         session.run(SELECT, {})
         snapshot_tables(fivetran_db, {**staging_views(fivetran_db), **MARTS}, f"out_{name}")
+    with duckdb.connect(str(fivetran_db)) as connection:
+        connection.execute(f"drop schema if exists {STRIPE_SCHEMA} cascade")
+        types = {
+            table["name"]: {column["name"]: column["data_type"] for column in table["columns"]}
+            for table in contract_tables()
+        }
+        create_package_shaped_tables(connection, STRIPE_SCHEMA, types)
+    session.run(SELECT, {})
+    snapshot_tables(fivetran_db, {**staging_views(fivetran_db), **MARTS}, "out_package")
     with duckdb.connect(str(fivetran_db)) as connection:
         for (view,) in connection.execute(
             "select table_name from information_schema.tables where table_schema = 'staging'"
@@ -308,10 +330,17 @@ def test_absent_optional_columns_leave_every_other_staging_column_unchanged(
         for view in views:
             columns = [row[0] for row in connection.execute(f"describe out_full.{view}").fetchall()]
             for column in columns:
+                # rows paired by the view's first two columns (its key, from required inputs)
+                key = ", ".join(columns[:2])
+                numbered = "select *, row_number() over (order by {key}) as row_number_ from {t}"
                 differing = connection.execute(
-                    f"select count(*) from out_full.{view} full_run "
-                    f"positional join out_no_optional_columns.{view} dropped "
-                    f"where full_run.{column} is distinct from dropped.{column}"
+                    f"select count(*) from "
+                    f"({numbered.format(key=key, t=f'out_full.{view}')}) full_run "
+                    f"full join "
+                    f"({numbered.format(key=key, t=f'out_no_optional_columns.{view}')}) dropped "
+                    f"on full_run.row_number_ = dropped.row_number_ "
+                    f"where full_run.{column} is distinct from dropped.{column} "
+                    f"or full_run.{columns[0]} is distinct from dropped.{columns[0]}"
                 ).fetchone()[0]
                 if not differing:
                     continue
@@ -379,3 +408,20 @@ def test_missing_required_inputs_stop_the_run_with_one_message(
             "select count(*) from information_schema.tables where table_schema = 'staging'"
         ).fetchone()[0]
     assert created == 0, "models ran although the contract check failed"
+
+
+def test_fivetran_package_integration_schema_builds(built: dict, fivetran_db: Path) -> None:
+    """The column sets of fivetran/dbt_stripe's integration-test tables build (issue 13, Done
+    when): no binder error, every Stripe staging view and both marts exist."""
+    assert "promotion_code" not in FIVETRAN_PACKAGE_COLUMNS
+    assert "_fivetran_start" not in FIVETRAN_PACKAGE_COLUMNS["subscription_history"]
+    with duckdb.connect(str(fivetran_db)) as connection:
+        built_tables = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'out_package'"
+            ).fetchall()
+        }
+    assert len([name for name in built_tables if name.startswith("stg_stripe__")]) == 15
+    assert set(MARTS) <= built_tables
