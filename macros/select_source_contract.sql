@@ -14,7 +14,8 @@
         {%- set problems = source_contract_problems(contract, present) -%}
         {%- if problems.errors -%}
             {{ exceptions.raise_compiler_error(
-                source_contract_error(problems.errors, [contract])) }}
+                source_contract_error(problems.errors, [contract], this.identifier ~ " not built"))
+            }}
         {%- endif %}
     select
         {%- for column in contract.columns %}

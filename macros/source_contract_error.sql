@@ -1,5 +1,6 @@
-{#- the one error message for every broken contract line of every checked table -#}
-{% macro source_contract_error(errors, contracts) -%}
+{#- the one error message for every broken contract line of every checked table;
+    `consequence` says what did not happen (e.g. "nothing was run") -#}
+{% macro source_contract_error(errors, contracts, consequence) -%}
     {%- set places = [] -%}
     {%- set location_vars = [] -%}
     {%- for contract in contracts -%}
@@ -11,13 +12,14 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- set lines = [
-        "Input contract: " ~ errors | length ~ " required column(s) or table(s) missing,"
-        ~ " nothing was run:"
+        "Input contract: " ~ errors | length ~ " required column(s) or table(s) missing, "
+        ~ consequence ~ ":"
     ] -%}
     {%- for error in errors -%}{%- do lines.append("  - " ~ error) -%}{%- endfor -%}
     {%- do lines.append("Tables were looked up in " ~ places | join(", ")
         ~ "; if they live elsewhere set the vars " ~ location_vars | join(" / ")
         ~ " (--vars). The contract: models/staging/stripe/_stripe__sources.yml"
-        ~ " (docs site, source stripe).") -%}
+        ~ " (docs site, source stripe). The demo tables are seeds: `dbt seed` (or make build)"
+        ~ " loads them first.") -%}
     {%- do return(lines | join("\n")) -%}
 {%- endmacro %}
