@@ -113,6 +113,8 @@ def compile_offline(
     # the duckdb output in profiles.yml needs its variable even when it is not the target
     os.environ.setdefault("FXA_METRICS_DUCKDB_PATH", str(project_dir / "warehouse" / "unused"))
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+    # no warehouse to list source columns: select_source_contract takes the declared contract
+    os.environ["FXA_METRICS_SOURCE_COLUMNS"] = "contract"
     args = [
         "compile",
         "--project-dir",

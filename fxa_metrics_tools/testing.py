@@ -69,10 +69,17 @@ class DbtSession:
     """In-process dbt, parsed once, for many runs against one DuckDB file and target dir.
 
     The DuckDB file is the one FXA_METRICS_DUCKDB_PATH names (see ``duckdb_path_env``).
-    ``run_flags`` are added to every ``dbt run``.
+    ``run_flags`` are added to every ``dbt run``. ``parse_vars`` are fixed for the session:
+    vars that dbt renders at parse time (source database/schema) must be given here, not to
+    ``run``.
     """
 
-    def __init__(self, target_path: Path, run_flags: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        target_path: Path,
+        run_flags: Sequence[str] = (),
+        parse_vars: dict[str, str] | None = None,
+    ) -> None:
         from dbt.cli.main import dbtRunner
 
         self.common = [
@@ -86,8 +93,9 @@ class DbtSession:
             str(target_path / "logs"),
             "--quiet",
         ]
+        self.parse_vars = dict(parse_vars or {})
         self.run_flags = list(run_flags)
-        parsed = dbtRunner().invoke(["parse", *self.common])
+        parsed = dbtRunner().invoke(["parse", *self.common, "--vars", json.dumps(self.parse_vars)])
         if not parsed.success:
             raise AssertionError(f"dbt parse failed: {parsed.exception}")
         self.manifest = parsed.result
@@ -97,7 +105,7 @@ class DbtSession:
         self, select: Sequence[str], dbt_vars: dict[str, str], full_refresh: bool = False
     ) -> None:
         args = ["run", *self.common, "--threads", "2", *self.run_flags, "--select", *select]
-        args += ["--vars", json.dumps(dbt_vars)]
+        args += ["--vars", json.dumps({**self.parse_vars, **dbt_vars})]
         if full_refresh:
             args.append("--full-refresh")
         result = self.runner.invoke(args)

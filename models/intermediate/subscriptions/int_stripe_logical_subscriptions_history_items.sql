@@ -66,6 +66,8 @@ version_items as (
         logical_versions.*,
         subscription_items_plans.subscription_item_id,
         subscription_items_plans.plan_id,
+        subscription_items_plans.current_period_started_at as item_current_period_started_at,
+        subscription_items_plans.current_period_ends_at as item_current_period_ends_at,
         subscription_items_plans.plan_amount_minor_units,
         subscription_items_plans.plan_currency_code,
         subscription_items_plans.plan_interval_type,
@@ -177,10 +179,18 @@ flat as (
         priced.first_active_at as started_at,
         priced.ended_at,
         ended_reasons.ended_reason,
-        case when priced.ended_at is null then priced.current_period_started_at end
-            as current_period_started_at,
-        case when priced.ended_at is null then priced.current_period_ends_at end
-            as current_period_ends_at,
+        {# newer Stripe connections write the period on the item only (its current state) #}
+        case
+            when priced.ended_at is null
+                then
+                    coalesce(
+                        priced.current_period_started_at, priced.item_current_period_started_at
+                    )
+        end as current_period_started_at,
+        case
+            when priced.ended_at is null
+                then coalesce(priced.current_period_ends_at, priced.item_current_period_ends_at)
+        end as current_period_ends_at,
         not priced.is_cancel_at_period_end as auto_renew,
         case when priced.is_cancel_at_period_end then priced.canceled_at end
             as auto_renew_disabled_at,

@@ -20,6 +20,8 @@ checked as (
         subscription_items.plan_id,
         subscription_items.created_at,
         subscription_items.quantity,
+        subscription_items.current_period_started_at,
+        subscription_items.current_period_ends_at,
         plans.product_id,
         case
             when plans.plan_id is null then 'missing_plan'

@@ -28,6 +28,8 @@ with_plan as (
         clean_items.subscription_id,
         clean_items.created_at,
         clean_items.quantity,
+        clean_items.current_period_started_at,
+        clean_items.current_period_ends_at,
         plans.plan_id,
         plans.amount_minor_units as plan_amount_minor_units,
         plans.currency_code as plan_currency_code,

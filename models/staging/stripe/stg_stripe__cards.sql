@@ -1,7 +1,7 @@
 with
 
 card as (
-    select * from {{ source('stripe', 'card') }}
+    {{ select_source_contract('stripe', 'card') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 charge as (
-    select * from {{ source('stripe', 'charge') }}
+    {{ select_source_contract('stripe', 'charge') }}
 ),
 
 renamed as (

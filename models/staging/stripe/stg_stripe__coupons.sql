@@ -1,7 +1,7 @@
 with
 
 coupon as (
-    select * from {{ source('stripe', 'coupon') }}
+    {{ select_source_contract('stripe', 'coupon') }}
 ),
 
 renamed as (

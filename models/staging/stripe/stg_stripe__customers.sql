@@ -1,7 +1,7 @@
 with
 
 customer as (
-    select * from {{ source('stripe', 'customer') }}
+    {{ select_source_contract('stripe', 'customer') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 discount as (
-    select * from {{ source('stripe', 'discount') }}
+    {{ select_source_contract('stripe', 'discount') }}
 ),
 
 renamed as (

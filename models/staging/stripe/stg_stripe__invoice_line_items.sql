@@ -1,7 +1,7 @@
 with
 
 invoice_line_item as (
-    select * from {{ source('stripe', 'invoice_line_item') }}
+    {{ select_source_contract('stripe', 'invoice_line_item') }}
 ),
 
 renamed as (

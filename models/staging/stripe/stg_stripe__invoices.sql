@@ -1,7 +1,7 @@
 with
 
 invoice as (
-    select * from {{ source('stripe', 'invoice') }}
+    {{ select_source_contract('stripe', 'invoice') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 payment_method_card as (
-    select * from {{ source('stripe', 'payment_method_card') }}
+    {{ select_source_contract('stripe', 'payment_method_card') }}
 ),
 
 renamed as (

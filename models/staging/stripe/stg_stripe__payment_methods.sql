@@ -1,7 +1,7 @@
 with
 
 payment_method as (
-    select * from {{ source('stripe', 'payment_method') }}
+    {{ select_source_contract('stripe', 'payment_method') }}
 ),
 
 renamed as (

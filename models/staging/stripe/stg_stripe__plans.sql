@@ -1,7 +1,7 @@
 with
 
 plan as (
-    select * from {{ source('stripe', 'plan') }}
+    {{ select_source_contract('stripe', 'plan') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 product as (
-    select * from {{ source('stripe', 'product') }}
+    {{ select_source_contract('stripe', 'product') }}
 ),
 
 renamed as (

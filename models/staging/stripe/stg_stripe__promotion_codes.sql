@@ -1,7 +1,7 @@
 with
 
 promotion_code as (
-    select * from {{ source('stripe', 'promotion_code') }}
+    {{ select_source_contract('stripe', 'promotion_code') }}
 ),
 
 renamed as (

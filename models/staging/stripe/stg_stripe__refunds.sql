@@ -1,7 +1,7 @@
 with
 
 refund as (
-    select * from {{ source('stripe', 'refund') }}
+    {{ select_source_contract('stripe', 'refund') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 subscription_item as (
-    select * from {{ source('stripe', 'subscription_item') }}
+    {{ select_source_contract('stripe', 'subscription_item') }}
 ),
 
 renamed as (
@@ -10,7 +10,10 @@ renamed as (
         cast(subscription_id as {{ dbt.type_string() }}) as subscription_id,
         cast(plan_id as {{ dbt.type_string() }}) as plan_id,
         cast(created as {{ dbt.type_timestamp() }}) as created_at,
-        cast(quantity as {{ dbt.type_bigint() }}) as quantity
+        cast(quantity as {{ dbt.type_bigint() }}) as quantity,
+        {# newer Stripe API versions keep the billing period on the item only #}
+        cast(current_period_start as {{ dbt.type_timestamp() }}) as current_period_started_at,
+        cast(current_period_end as {{ dbt.type_timestamp() }}) as current_period_ends_at
     from subscription_item
 )
 

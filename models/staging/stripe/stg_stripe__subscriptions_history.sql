@@ -3,7 +3,7 @@
 with
 
 subscription_history as (
-    select * from {{ source('stripe', 'subscription_history') }}
+    {{ select_source_contract('stripe', 'subscription_history') }}
 ),
 
 renamed as (
