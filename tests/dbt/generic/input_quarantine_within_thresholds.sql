@@ -4,8 +4,9 @@
         above the rule's `level` threshold (warn or error) in var input_quarantine_thresholds
         (rule -> {warn: n, error: n}; a rule not listed uses `default`; null = not checked).
         Day runs check the days from var subplat_date (else submission_date) to var
-        submission_date, plus rows without a day; no date vars: every day. Each failing row is
-        also logged with its message, naming the rule and a sample key.
+        submission_date, plus rows without a day; no date vars: every day. Each failing row
+        carries a message; one line per (class, table, rule) is also logged, naming the rule,
+        the counts, the first day and a sample key.
     #}
     {%- set thresholds = var('input_quarantine_thresholds', {}) -%}
     {%- set default = thresholds.get('default', {}).get(level) -%}
@@ -51,9 +52,24 @@ from limits
 where row_count > threshold
     {%- endset -%}
     {%- if execute and flags.WHICH in ['test', 'build'] -%}
-        {%- set failing = run_query(failing_sql ~ ' order by rule, summary_date limit 20') -%}
-        {%- for row in failing.rows -%}
-            {%- do log('input quarantine ' ~ row['message'], info=true) -%}
+        {#- one log line per (class, table, rule): bounded by the number of rules -#}
+        {%- set per_rule -%}
+            select
+                concat(
+                    'input quarantine {{ level }}: ', input_class, '.', source_table, ' rule ',
+                    rule, ': ', cast(sum(row_count) as {{ dbt.type_string() }}),
+                    ' rows on ', cast(count(*) as {{ dbt.type_string() }}),
+                    ' day(s) above threshold ', cast(min(threshold) as {{ dbt.type_string() }}),
+                    ', first ', coalesce(cast(min(summary_date) as {{ dbt.type_string() }}),
+                        'no day'),
+                    ', e.g. ', min(sample_key)
+                ) as message
+            from ({{ failing_sql }}) as failing
+            group by input_class, source_table, rule
+            order by input_class, source_table, rule
+        {%- endset -%}
+        {%- for row in run_query(per_rule).rows -%}
+            {%- do log(row['message'], info=true) -%}
         {%- endfor -%}
     {%- endif %}
 {{ failing_sql }}
