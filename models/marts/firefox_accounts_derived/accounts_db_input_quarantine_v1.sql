@@ -51,7 +51,10 @@ quarantined as (
         case rule
             when 'missing_uid' then 'uid is null; the row cannot be joined to any event'
             when 'duplicate_account_snapshot'
-                then 'the account appears more than once in one snapshot; its opt-out states may overlap'
+                then concat(
+                    'the account appears more than once in one snapshot; ',
+                    'its opt-out states may overlap'
+                )
             when 'future_opt_out'
                 then 'metricsOptOutAt is after the snapshot beyond the allowed clock skew'
         end as detail

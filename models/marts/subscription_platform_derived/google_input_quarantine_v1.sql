@@ -26,7 +26,8 @@ checked as (
 missing_account_id as (
     select
         'subscriptions_history' as source_table,
-        concat(purchase_token, ' @ ', {{ format_timestamp_id('valid_from') }}) as record_key,
+        concat(purchase_token, ' @ ', {{ format_timestamp_id('valid_from') }})
+            as record_key,
         purchase_token as subscription_id,
         cast(valid_from as date) as record_date,
         'missing_account_id' as rule,
@@ -39,7 +40,8 @@ missing_account_id as (
 unmapped as (
     select
         'subscriptions_history' as source_table,
-        concat(purchase_token, ' @ ', {{ format_timestamp_id('valid_from') }}) as record_key,
+        concat(purchase_token, ' @ ', {{ format_timestamp_id('valid_from') }})
+            as record_key,
         purchase_token as subscription_id,
         cast(valid_from as date) as record_date,
         'unmapped_sku' as rule,

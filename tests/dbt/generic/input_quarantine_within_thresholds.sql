@@ -1,3 +1,4 @@
+-- sqlfluff:exclude_rules:LT02
 {% test input_quarantine_within_thresholds(model, level) %}
     {#
         One failing row per (input class, raw table, rule, day) whose quarantined row count is
