@@ -21,7 +21,7 @@ quarantined as (
         record_type,
         logger,
         {# an over-long event_type is kept only up to the limit #}
-        substr(event_type, 1, {{ var('fxa_max_event_type_length', 200) | int }}) as event_type,
+        substr(event_type, 1, {{ var('input_max_event_name_length', 200) | int }}) as event_type,
         exclusion_reason as quarantine_reason
     from log_lines
     where

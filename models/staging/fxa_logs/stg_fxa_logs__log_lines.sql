@@ -143,7 +143,7 @@ classified as (
                 {%- endfor %})
                 then 'unknown_logger'
             when event_type is null then 'missing_event_type'
-            when length(event_type) > {{ var('fxa_max_event_type_length', 200) | int }}
+            when length(event_type) > {{ var('input_max_event_name_length', 200) | int }}
                 then 'event_type_too_long'
             when is_future_timestamp then 'future_timestamp'
             when event_properties is not null and not has_valid_event_properties
