@@ -236,6 +236,13 @@ def test_first_seen_date_is_the_min_of_the_log_timestamps(graph: ColumnGraph) ->
             "expression",
             "fxa_logs.raw_fxa_log_stdout.timestamp",
         ),
+        # rule future_timestamp: no submission day for a timestamp beyond the clock skew after
+        # receiveTimestamp (else the ingestion day)
+        *{
+            ("stg_fxa_logs__log_lines.submission_date", "expression", f"fxa_logs.{table}.{col}")
+            for table in ("raw_fxa_log_stderr", "raw_fxa_log_stdout")
+            for col in ("receivetimestamp", "_ingest_date")
+        },
     }
 
 
@@ -485,9 +492,13 @@ def test_docs_show_the_origin_of_each_struct_field(target: Path) -> None:
         "-> monthly_active_logical_subscriptions_v1.subscription.auto_renew (passed through)."
     )
     first_seen = manifest["nodes"]["model.fxa_metrics.fxa_users_first_seen_v1"]["columns"]
-    assert first_seen["first_seen_date"]["description"].endswith(
-        "-> fxa_all_events_v1.submission_date (passed through) -> "
-        "fxa_users_first_seen_v1.first_seen_date (aggregated)."
-    )
+    # the log timestamp chain (receiveTimestamp and _ingest_date also feed submission_date,
+    # through rule future_timestamp)
+    assert (
+        "`fxa_logs.raw_fxa_log_stderr.timestamp` -> stg_fxa_logs__log_lines.submission_date "
+        "(derived by expression) -> int_fxa_log_lines_classified.submission_date (passed "
+        "through) -> fxa_all_events_v1.submission_date (passed through) -> "
+        "fxa_users_first_seen_v1.first_seen_date (aggregated)"
+    ) in first_seen["first_seen_date"]["description"]
     inject_docs(docs_target)  # a second run replaces the origins, it does not add more
     assert json.loads((docs_target / "manifest.json").read_text()) == manifest
