@@ -151,7 +151,7 @@ EXPECTED = {
         "_insert_id = 'g_long' and length(event_type) = 200",
     ),
     "missing_uid": (
-        "firefox_accounts_derived.accounts_db_input_quarantine_v1",
+        "input_validation.accounts_db_input_quarantine_v1",
         "record_key like 'null uid @ %'",
     ),
 }
