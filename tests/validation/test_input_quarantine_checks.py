@@ -161,6 +161,9 @@ ERROR_RULES = {
     "unknown_plan_interval",
     "active_status_ended",
     "future_timestamp",
+    "unmapped_plan",
+    "unmapped_product",
+    "unmapped_sku",
 }
 
 
