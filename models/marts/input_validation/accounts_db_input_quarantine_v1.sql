@@ -27,8 +27,9 @@ checked as (
         case
             when user_id_sha256 is null then 'missing_uid'
             when copy_number > 1 then 'duplicate_account_snapshot'
-            when metrics_opt_out_at > {{ dbt.dateadd(
-                'hour', var('input_max_clock_skew_hours', 24) | int, 'snapshot_at') }}
+            when metrics_opt_out_at > cast({{ dbt.dateadd(
+                'hour', var('input_max_clock_skew_hours', 24) | int, 'snapshot_at')
+            }} as {{ dbt.type_timestamp() }})
                 then 'future_opt_out'
         end as rule
     from numbered

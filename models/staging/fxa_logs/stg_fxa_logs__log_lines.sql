@@ -80,11 +80,12 @@ timed as (
     #}
     select
         *,
-        log_timestamp > {{ dbt.dateadd(
+        {#- BigQuery's dateadd returns a DATETIME: cast back to compare with a TIMESTAMP #}
+        log_timestamp > cast({{ dbt.dateadd(
             'hour', var('input_max_clock_skew_hours', 24) | int,
             'coalesce(receive_timestamp, cast(' ~ dbt.dateadd('day', 1, 'ingest_date')
             ~ ' as ' ~ dbt.type_timestamp() ~ '))'
-        ) }} as is_future_timestamp
+        ) }} as {{ dbt.type_timestamp() }}) as is_future_timestamp
     from renamed
 ),
 
