@@ -1,5 +1,5 @@
-"""The raw Mozilla account id stays in the restricted schemas (decision: doc block
-``raw_mozilla_account_id_access`` in models/marts/subscription_platform_derived/).
+"""The raw Mozilla account id stays in the restricted schemas (decision: "Raw Mozilla account id"
+in models/overview.md, the docs home page).
 
 Over the built demo warehouse, read only:
 
