@@ -125,6 +125,8 @@ final as (
             when submission_timestamp is null then 'missing_submission_timestamp'
             when event_id is null or event_id = '' then 'missing_event_id'
             when event_category is null or event_name is null then 'missing_event_name'
+            when length(event) > {{ var('input_max_event_name_length', 200) | int }}
+                then 'event_name_too_long'
             when event_id_copy_number > 1 then 'duplicate_event_id'
         end as rejection_reason
     from categorised

@@ -52,6 +52,11 @@ checked as (
                 then 'unknown_status'
             when customers.customer_id is null
                 then 'missing_customer'
+            {# an active status contradicts an end already reached when the version was written #}
+            when
+                subscriptions_history.is_active_status
+                and subscriptions_history.ended_at <= subscriptions_history.fivetran_start_at
+                then 'active_status_ended'
         end as rejection_rule
     from subscriptions_history
     left join customers

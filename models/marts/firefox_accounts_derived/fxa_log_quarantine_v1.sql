@@ -20,7 +20,8 @@ quarantined as (
         receive_timestamp as receivetimestamp,
         record_type,
         logger,
-        event_type,
+        {# an over-long event_type is kept only up to the limit #}
+        substr(event_type, 1, {{ var('input_max_event_name_length', 200) | int }}) as event_type,
         exclusion_reason as quarantine_reason
     from log_lines
     where
@@ -28,6 +29,8 @@ quarantined as (
             'missing_timestamp',
             'unknown_logger',
             'missing_event_type',
+            'event_type_too_long',
+            'future_timestamp',
             'invalid_event_properties_json',
             'invalid_user_properties_json'
         )

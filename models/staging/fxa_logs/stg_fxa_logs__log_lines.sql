@@ -72,11 +72,31 @@ renamed as (
     from unioned
 ),
 
+timed as (
+    {#
+        rule future_timestamp: a timestamp more than var input_max_clock_skew_hours after Cloud
+        Logging received the line (or after its ingestion day) cannot be true; such a line gets
+        no submission day, so it is counted on its ingestion day and never creates a future day
+    #}
+    select
+        *,
+        {#- BigQuery's dateadd returns a DATETIME: cast back to compare with a TIMESTAMP #}
+        log_timestamp > cast({{ dbt.dateadd(
+            'hour', var('input_max_clock_skew_hours', 24) | int,
+            'coalesce(receive_timestamp, cast(' ~ dbt.dateadd('day', 1, 'ingest_date')
+            ~ ' as ' ~ dbt.type_timestamp() ~ '))'
+        ) }} as {{ dbt.type_timestamp() }}) as is_future_timestamp
+    from renamed
+),
+
 extracted as (
     select
         *,
-        cast(log_timestamp as date) as submission_date,
-        coalesce(cast(log_timestamp as date), ingest_date) as line_date,
+        case when not is_future_timestamp then cast(log_timestamp as date) end
+            as submission_date,
+        case
+            when not is_future_timestamp then cast(log_timestamp as date) else ingest_date
+        end as line_date,
         case
             when logger like 'fxa-%-server' then {{ dbt.split_part('logger', "'-'", 2) }}
         end as fxa_log,
@@ -107,7 +127,7 @@ extracted as (
         {{ json_value('event_properties', 'country_code') }} as event_properties_country_code,
         cast({{ json_value('event_properties', 'voluntary_cancellation') }} = 'true' as boolean)
             as voluntary_cancellation
-    from renamed
+    from timed
 ),
 
 classified as (
@@ -124,6 +144,9 @@ classified as (
                 {%- endfor %})
                 then 'unknown_logger'
             when event_type is null then 'missing_event_type'
+            when length(event_type) > {{ var('input_max_event_name_length', 200) | int }}
+                then 'event_type_too_long'
+            when is_future_timestamp then 'future_timestamp'
             when event_properties is not null and not has_valid_event_properties
                 then 'invalid_event_properties_json'
             when user_properties is not null and not has_valid_user_properties
