@@ -11,8 +11,8 @@
     #}
     {%- set thresholds = var('input_quarantine_thresholds', {}) -%}
     {%- set default = thresholds.get('default', {}).get(level) -%}
-    {%- set first_day = var('subplat_date', none) or var('submission_date', none) -%}
-    {%- set last_day = var('submission_date', none) or var('subplat_date', none) -%}
+    {%- set first_day = run_day('subplat_date') or run_day('submission_date') -%}
+    {%- set last_day = run_day('submission_date') or run_day('subplat_date') -%}
     {%- set failing_sql -%}
 with
 
