@@ -43,10 +43,11 @@
 {# the 28 bits as a string of 0 and 1, oldest day (bit 27) first; NULL stays NULL #}
 {% macro bits28_to_string(bits) -%}
     (
-        {%- for bit in range(27, -1, -1) %}
+    {%- for bit in range(27, -1, -1) %}
+        
         case when ({{ bits }} >> {{ bit }}) & 1 = 1 then '1' when {{ bits }} is not null then '0' end
         {{- ' ||' if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     )
 {%- endmacro %}
 
@@ -61,14 +62,14 @@
             length({{ string }}) between 1 and 28
             and replace(replace({{ string }}, '0', ''), '1', '') = ''
             then cast(
-                {%- for bit in range(28) %}
+    {%- for bit in range(28) %}
                 case
                     when length({{ string }}) > {{ bit }}
                         and substr({{ string }}, length({{ string }}) - {{ bit }}, 1) = '1'
                         then {{ 2 ** bit }}
                     else 0
                 end{{ ' +' if not loop.last }}
-                {%- endfor %}
+    {%- endfor %}
             as {{ dbt.type_bigint() }})
         else cast(error(concat('bits28_from_string: not a string of 1 to 28 characters 0/1: ',
             {{ string }})) as {{ dbt.type_bigint() }})

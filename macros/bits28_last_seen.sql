@@ -17,20 +17,20 @@
     until it leaves the window, or until a removal day).
 #}
 {% macro bits28_last_seen(daily, keys, user_column, seen_bits, attributes, removals, columns) -%}
-    {%- set day = var('submission_date', none) -%}
-    {%- set bigint = dbt.type_bigint() -%}
-    {%- set flags = seen_bits.keys() | list -%}
+{%- set day = var('submission_date', none) -%}
+{%- set bigint = dbt.type_bigint() -%}
+{%- set flags = seen_bits.keys() | list -%}
     with recursive
 
     daily_rows as (
         select
             submission_date,
-            {%- for column in keys + attributes %}
-                {{ column }},
-            {%- endfor %}
-            {%- for flag in flags %}
+{%- for column in keys + attributes %}
+{{ column }},
+{%- endfor %}
+{%- for flag in flags %}
                 coalesce({{ seen_bits[flag] }}, false) as {{ flag }},
-            {%- endfor %}
+{%- endfor %}
             coalesce(registered, false) as registered
         from {{ daily }}
         where {{ fxa_day_filter('submission_date') }}
@@ -60,16 +60,16 @@
     last_seen as (
         select
             cast('{{ day }}' as date) as submission_date,
-            {%- for key in keys %}
+{%- for key in keys %}
                 coalesce(daily_rows.{{ key }}, previous_day.{{ key }}) as {{ key }},
-            {%- endfor %}
-            {%- for column in attributes %}
+{%- endfor %}
+{%- for column in attributes %}
                 case
                     when daily_rows.submission_date is not null then daily_rows.{{ column }}
                     else previous_day.{{ column }}
                 end as {{ column }},
-            {%- endfor %}
-            {%- for flag in flags %}
+{%- endfor %}
+{%- for flag in flags %}
                 cast({{ bits28_shift('previous_day.' ~ flag) }}
                     | case when daily_rows.{{ flag }} then 1 else 0 end as {{ bigint }})
                     as {{ flag }},
@@ -87,11 +87,11 @@
 {%- else %}
 
     day_offsets as (
-        {%- for offset in range(28) %}
+{%- for offset in range(28) %}
             select
                 {{ offset }} as day_offset,
                 {{ 2 ** offset }} as day_bit{{ ' union all' if not loop.last }}
-        {%- endfor %}
+{%- endfor %}
     ),
 
     last_day as (
@@ -100,9 +100,9 @@
 
     registration_days as (
         select
-            {%- for key in keys %}
-                {{ key }},
-            {%- endfor %}
+{%- for key in keys %}
+{{ key }},
+{%- endfor %}
             submission_date as registration_date
         from daily_rows
         where registered
@@ -111,9 +111,9 @@
     chain_successors as (
         {# next chain registration: 28+ days later, or the first one after a removal day #}
         select
-            {%- for key in keys %}
+{%- for key in keys %}
                 registration_days.{{ key }},
-            {%- endfor %}
+{%- endfor %}
             registration_days.registration_date,
             min(later_registrations.registration_date) as next_chain_date
         from registration_days
@@ -132,25 +132,25 @@
             >= cast({{ dbt.dateadd('day', 28, 'registration_days.registration_date') }} as date)
             or removals.user_id_sha256 is not null
         group by
-            {%- for key in keys %}
+{%- for key in keys %}
                 registration_days.{{ key }},
-            {%- endfor %}
+{%- endfor %}
             registration_days.registration_date
     ),
 
     registration_chain as (
         select
-            {%- for key in keys %}
-                {{ key }},
-            {%- endfor %}
+{%- for key in keys %}
+{{ key }},
+{%- endfor %}
             min(registration_date) as chain_date
         from registration_days
         group by {{ keys | join(', ') }}
         union all
         select
-            {%- for key in keys %}
+{%- for key in keys %}
                 chain_successors.{{ key }},
-            {%- endfor %}
+{%- endfor %}
             chain_successors.next_chain_date as chain_date
         from registration_chain
         inner join chain_successors
@@ -201,17 +201,17 @@
     last_seen as (
         select
             row_date as submission_date,
-            {%- for key in keys %}
-                {{ key }},
-            {%- endfor %}
-            {%- for column in attributes %}
+{%- for key in keys %}
+{{ key }},
+{%- endfor %}
+{%- for column in attributes %}
                 max(case when recency_rank = 1 then {{ column }} end) as {{ column }},
-            {%- endfor %}
-            {%- for flag in flags %}
+{%- endfor %}
+{%- for flag in flags %}
                 cast(sum(case when {{ flag }} then day_bit else 0 end) as {{ bigint }})
                     as {{ flag }},
-            {%- endfor %}
-            {# chain registrations are 28+ days apart: at most one is in a window #}
+{%- endfor %}
+{# chain registrations are 28+ days apart: at most one is in a window #}
             cast(sum(case when is_chain_registration then day_bit else 0 end) as {{ bigint }})
                 as days_registered_bits
         from surviving_contributions
@@ -224,7 +224,7 @@
 
 {# join condition of two relations on the same key columns (NULL keys match) #}
 {% macro bits28_same_key(keys, left, right) -%}
-    {%- for key in keys -%}
-        {{ ' and ' if not loop.first }}{{ left }}.{{ key }} is not distinct from {{ right }}.{{ key }}
-    {%- endfor -%}
+{%- for key in keys -%}
+{{ ' and ' if not loop.first }}{{ left }}.{{ key }} is not distinct from {{ right }}.{{ key }}
+{%- endfor -%}
 {%- endmacro %}

@@ -23,18 +23,18 @@
         'on_schema_change': 'fail',
         'unique_key': unique_key if unique_key is not none else day_column,
     } -%}
-    {%- set post_hooks = [] -%}
-    {%- if erase_user_column is not none -%}
-        {#- the hook reads the deletion list: make dbt build it first -#}
-        {%- set deleted_users = ref('int_fxa_deleted_users') -%}
-        {%- do post_hooks.append("{{ fxa_erase_deleted_users('" ~ erase_user_column ~ "') }}") -%}
-    {%- endif -%}
-    {%- if retention -%}
-        {%- do post_hooks.append("{{ fxa_apply_retention('" ~ day_column ~ "') }}") -%}
-    {%- endif -%}
-    {%- if post_hooks -%}
-        {%- do settings.update({'post_hook': post_hooks}) -%}
-    {%- endif -%}
+{%- set post_hooks = [] -%}
+{%- if erase_user_column is not none -%}
+{#- the hook reads the deletion list: make dbt build it first -#}
+{%- set deleted_users = ref('int_fxa_deleted_users') -%}
+{%- do post_hooks.append("{{ fxa_erase_deleted_users('" ~ erase_user_column ~ "') }}") -%}
+{%- endif -%}
+{%- if retention -%}
+{%- do post_hooks.append("{{ fxa_apply_retention('" ~ day_column ~ "') }}") -%}
+{%- endif -%}
+{%- if post_hooks -%}
+{%- do settings.update({'post_hook': post_hooks}) -%}
+{%- endif -%}
 {%- if target.type == 'bigquery' -%}
         {%- do settings.update({
             'incremental_strategy': bigquery_strategy,
@@ -42,8 +42,8 @@
             'require_partition_filter': false,
         }) -%}
 {%- if cluster_by is not none -%}
-            {%- do settings.update({'cluster_by': cluster_by}) -%}
-        {%- endif -%}
+{%- do settings.update({'cluster_by': cluster_by}) -%}
+{%- endif -%}
 {%- if subplat_grain is not none and var('subplat_date') -%}
             {%- do settings.update({
                 'partitions': [subplat_period_start(subplat_processing_date(), subplat_grain)],
@@ -54,7 +54,7 @@
 {%- if subplat_grain is not none -%}
             {%- do settings.update({'pre_hook': "{{ subplat_delete_processed_periods('"
                 ~ day_column ~ "', '" ~ subplat_grain ~ "') }}"}) -%}
-        {%- endif -%}
+{%- endif -%}
 {%- endif -%}
 {{ return(settings) }}
 {%- endmacro %}

@@ -52,16 +52,22 @@ short_strings as (
         null
 ),
 
+strings as (
+    select
+        *,
+        {{ bits28_to_string('bits') }} as bits_string
+    from cases
+),
+
 results as (
     select
         *,
         {{ bits28_days_since('bits') }} as days_since,
-        {{ bits28_to_string('bits') }} as bits_string,
         {{ bits28_active_in_range('bits', -6, 7) }} as last_7_days,
         {{ bits28_active_in_range('bits', -13, 7) }} as previous_7_days,
         {{ bits28_shift('bits') }} as shifted,
-        {{ bits28_from_string(bits28_to_string('bits')) }} as round_trip
-    from cases
+        {{ bits28_from_string('bits_string') }} as round_trip
+    from strings
 ),
 
 failures as (
