@@ -42,13 +42,12 @@
 
 {# the 28 bits as a string of 0 and 1, oldest day (bit 27) first; NULL stays NULL #}
 {% macro bits28_to_string(bits) -%}
-    (
-    {%- for bit in range(27, -1, -1) %}
-        
-        case when ({{ bits }} >> {{ bit }}) & 1 = 1 then '1' when {{ bits }} is not null then '0' end
-        {{- ' ||' if not loop.last }}
-    {%- endfor %}
-    )
+    {%- set digits = [] -%}
+    {%- for bit in range(27, -1, -1) -%}
+        {%- do digits.append('case when (' ~ bits ~ ' >> ' ~ bit ~ ") & 1 = 1 then '1' when "
+            ~ bits ~ " is not null then '0' end") -%}
+    {%- endfor -%}
+    ({{ digits | join(' || ') }})
 {%- endmacro %}
 
 {#

@@ -121,8 +121,9 @@ def warehouse_copy(
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> DbtSession:
-    """One in-process dbt, parsed once for both cases (each points it at its own copy)."""
+def session(warehouse_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtSession:
+    """One in-process dbt, parsed once for both cases. Each run reads the DuckDB path from
+    FXA_METRICS_DUCKDB_PATH: the first case's copy, or the path the second case sets."""
     target = tmp_path_factory.mktemp("fxa_incremental_target")
     return DbtSession(target, run_flags=["--no-populate-cache", "--no-write-json"])
 

@@ -40,16 +40,16 @@ short_strings as (
         cast(1 as {{ dbt.type_bigint() }}) as expected_bits
     union all
     select
-        '10',
-        2
+        '10' as bits_string,
+        2 as expected_bits
     union all
     select
-        '0110',
-        6
+        '0110' as bits_string,
+        6 as expected_bits
     union all
     select
-        null,
-        null
+        null as bits_string,
+        null as expected_bits
 ),
 
 strings as (
