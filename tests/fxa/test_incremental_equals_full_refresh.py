@@ -240,7 +240,8 @@ def test_set_based_last_seen_reaches_the_last_data_day_over_empty_trailing_days(
     built_warehouse: Path, session: DbtSession, tmp_path: Path
 ) -> None:
     started = time.monotonic()
-    path = tmp_path / "fxa_trailing.duckdb"
+    # same file name as the first case's copy: dbt names the DuckDB catalog after it
+    path = tmp_path / "fxa_incremental.duckdb"
     shutil.copyfile(built_warehouse, path)
     manifest = session.manifest
     chain = [
