@@ -14,7 +14,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile lineage
-.PHONY: bench
+.PHONY: bench check
 .PHONY: airflow-setup airflow-test airflow-standalone backfill
 
 # `make help` lists the targets in the order of the work: first build and test, then the pieces
@@ -127,6 +127,30 @@ bigquery-compile: setup ## compile every model and test for BigQuery, offline
 	$(BIN)/python -m fxa_metrics_tools.bigquery_offline --target-path $(BQ_TARGET)
 	$(BIN)/python -m fxa_metrics_tools.bigquery_offline --target-path $(BQ_TARGET)_incremental \
 		--assume-existing
+
+# Fast inner loop (issue 14, < 2 minutes on a warm venv): ruff, sqlfluff on the SQL changed since
+# CHECK_BASE (HEAD: the uncommitted change; CHECK_SQL=all lints every file), dbt parse, the dbt
+# unit tests and the macro tests on literal inputs (tests/dbt/macros), and the pytest files that
+# need no built warehouse (CHECK_TESTS). Unit tests read the column types of their inputs from
+# the warehouse: without one, an empty one is built first (seeds, then `dbt run --empty`).
+CHECK_BASE ?= HEAD
+CHECK_SQL ?= changed
+CHECK_TESTS ?= tests/fxa/test_erasure_coverage.py tests/lineage/test_tracer.py \
+	tests/docs/test_sqlfluff_config.py
+check: setup ## fast checks: ruff, sqlfluff (changed SQL), dbt parse + unit tests, warehouse-free pytest
+	@started=$$(date +%s); \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . || exit 1; \
+	if [ "$(CHECK_SQL)" = all ]; then sql="$(SQL_PATHS)"; else \
+		sql=$$( { git diff --name-only --diff-filter=d $(CHECK_BASE) -- $(SQL_PATHS); \
+			git ls-files --others --exclude-standard -- $(SQL_PATHS); } | grep '\.sql$$' | sort -u); fi; \
+	if [ -n "$$sql" ]; then $(BIN)/sqlfluff lint $$sql --processes 2 --disable-progress-bar \
+		|| exit 1; else echo "check: no changed SQL to lint"; fi; \
+	$(DBT) parse --quiet || exit 1; \
+	if [ ! -f "$(FXA_METRICS_DUCKDB_PATH)" ]; then echo "check: no warehouse, building an empty one"; \
+		$(DBT) seed --quiet && $(DBT) run --empty --quiet || exit 1; fi; \
+	$(DBT) test --quiet --select "test_type:unit" "path:tests/dbt/macros" || exit 1; \
+	$(BIN)/pytest -q -m "not slow and not airflow and not browser" $(CHECK_TESTS) || exit 1; \
+	echo "check: passed in $$(( $$(date +%s) - started )) s"
 
 test: setup setup-browser lint dbt-build docs-generate bigquery-compile ## set up and run every test
 	$(BIN)/pytest tests

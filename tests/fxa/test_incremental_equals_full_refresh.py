@@ -14,6 +14,11 @@ On a temporary copy of the built demo warehouse (never the warehouse itself):
    tables must equal the expected ones row for row (EXCEPT ALL both ways);
 5. a rerun of one day in the middle must change nothing.
 
+A second case (issue 14) empties the sources of both last_seen tables on the trailing days of
+the data (their daily inputs have no rows from ``TRAILING_FROM``, while the log lines go on to
+``DATA_END``): a set-based build with no date must still write the carried rows up to
+``DATA_END`` and equal the day-by-day build of those days.
+
 The incremental models are discovered from the manifest (every incremental model of the FxA
 datasets), so a new one is covered without editing this file.
 """
@@ -49,6 +54,15 @@ RERUN_DAY = date(2024, 3, 16)  # the day after S3's opt-out: R2 removes the user
 # later day moves no "first date" of the data), inside the retention window
 SENTINEL_DAY = date(2024, 6, 1)
 DAY_COLUMNS = {"fxa_users_first_seen_v1": "first_seen_date"}  # keyed by user_id, not by day
+# empty trailing days: the last day of the demo's log lines, the first emptied day of the daily
+# inputs of the last_seen tables, and the day the day-by-day runs start after
+DATA_END = date(2024, 4, 30)
+TRAILING_FROM = date(2024, 4, 26)
+TRAILING_START = date(2024, 4, 22)
+LAST_SEEN_CHAIN = {
+    "fxa_users_last_seen_v1": ("fxa_users_daily_v1", "fxa_all_events_v1"),
+    "users_services_last_seen_v1": ("users_services_daily_v1", "int_glean_events"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,11 @@ def discover(manifest: Any) -> tuple[list[IncrementalModel], list[Any]]:
         models.append(IncrementalModel(node.name, node.schema, day_column, keys))
         selected.append(node)
 
+    return sorted(models, key=lambda model: model.name), upstream_views(manifest, selected)
+
+
+def upstream_views(manifest: Any, selected: list[Any]) -> list[Any]:
+    """The view nodes upstream of `selected`, through views only."""
     views: dict[str, Any] = {}
     pending = [parent for node in selected for parent in node.depends_on.nodes]
     while pending:
@@ -88,7 +107,7 @@ def discover(manifest: Any) -> tuple[list[IncrementalModel], list[Any]]:
         if node.config.materialized == "view":
             views[unique_id] = node
             pending.extend(node.depends_on.nodes)
-    return sorted(models, key=lambda model: model.name), list(views.values())
+    return list(views.values())
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +118,14 @@ def warehouse_copy(
     shutil.copyfile(built_warehouse, path)
     with duckdb_path_env(path):
         yield path
+
+
+@pytest.fixture(scope="module")
+def session(warehouse_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> DbtSession:
+    """One in-process dbt, parsed once for both cases. Each run reads the DuckDB path from
+    FXA_METRICS_DUCKDB_PATH: the first case's copy, or the path the second case sets."""
+    target = tmp_path_factory.mktemp("fxa_incremental_target")
+    return DbtSession(target, run_flags=["--no-populate-cache", "--no-write-json"])
 
 
 def day_vars(day: date) -> dict[str, str]:
@@ -155,10 +182,9 @@ def differences(
 
 @pytest.mark.slow
 def test_day_by_day_equals_full_refresh_and_rerun_is_idempotent(
-    warehouse_copy: Path, tmp_path: Path
+    warehouse_copy: Path, session: DbtSession
 ) -> None:
     started = time.monotonic()
-    session = DbtSession(tmp_path / "target", run_flags=["--no-populate-cache", "--no-write-json"])
     models, views = discover(session.manifest)
     names = {model.name for model in models}
     assert {"fxa_users_last_seen_v1", "users_services_last_seen_v1", "exact_mau28_v1"} <= names
@@ -202,3 +228,67 @@ def test_day_by_day_equals_full_refresh_and_rerun_is_idempotent(
             f"{model}: rerunning {RERUN_DAY} changed the table ({missing} rows lost, {extra} new)"
         )
     LOG.info("incremental test: %d day runs in %.0f s", day_runs, time.monotonic() - started)
+
+
+def relation_of(manifest: Any, name: str) -> str:
+    node = next(node for node in manifest.nodes.values() if node.name == name)
+    return f"{node.schema}.{node.alias}"
+
+
+@pytest.mark.slow
+def test_set_based_last_seen_reaches_the_last_data_day_over_empty_trailing_days(
+    built_warehouse: Path, session: DbtSession, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    # same file name as the first case's copy: dbt names the DuckDB catalog after it
+    path = tmp_path / "fxa_incremental.duckdb"
+    shutil.copyfile(built_warehouse, path)
+    manifest = session.manifest
+    chain = [
+        name for last_seen, (daily, _) in LAST_SEEN_CHAIN.items() for name in (daily, last_seen)
+    ]
+    nodes = [node for node in manifest.nodes.values() if node.name in chain]
+    models = [
+        IncrementalModel(node.name, node.schema, "submission_date", ("submission_date",))
+        for node in nodes
+    ]
+    with duckdb_path_env(path):
+        freeze_views(path, upstream_views(manifest, nodes))
+        with duckdb.connect(str(path)) as connection:
+            for _, source in LAST_SEEN_CHAIN.values():
+                connection.execute(
+                    f"delete from {relation_of(manifest, source)} "
+                    f"where submission_date >= date '{TRAILING_FROM}'"
+                )
+            outcomes = relation_of(manifest, "fxa_log_line_outcomes_daily_v1")
+            last_line_day = connection.execute(f"select max(line_date) from {outcomes}")
+            assert last_line_day.fetchall()[0][0] == DATA_END, "the demo's log lines moved"
+
+        session.run(chain, {}, full_refresh=True)
+        with duckdb.connect(str(path)) as connection:
+            for last_seen, (daily, _) in LAST_SEEN_CHAIN.items():
+                last_daily, last_row = connection.execute(
+                    f"select (select max(submission_date) from {relation_of(manifest, daily)}),"
+                    f" (select max(submission_date) from {relation_of(manifest, last_seen)})"
+                ).fetchall()[0]
+                assert last_daily < TRAILING_FROM, f"{daily} still has rows on the trailing days"
+                assert last_row == DATA_END, (
+                    f"{last_seen}: the set-based build (no date) ends on {last_row}, the data "
+                    f"(and the day-by-day runs) on {DATA_END}; its source ends on {last_daily}"
+                )
+        snapshot(path, models, "expected_no_date")
+
+        session.run(chain, day_vars(TRAILING_START), full_refresh=True)
+        day = TRAILING_START + timedelta(days=1)
+        while day <= DATA_END:
+            session.run(chain, day_vars(day))
+            day += timedelta(days=1)
+        for model, (total, missing, extra) in differences(path, models, "expected_no_date").items():
+            assert total > 0, (
+                f"{model}: the set-based build is empty, the comparison proves nothing"
+            )
+            assert (missing, extra) == (0, 0), (
+                f"{model}: with empty trailing days the day-by-day build differs from the "
+                f"set-based one (no date): {missing} expected rows missing, {extra} unexpected"
+            )
+    LOG.info("trailing-days test in %.0f s", time.monotonic() - started)

@@ -7,12 +7,18 @@
     A table, not a view: every FxA rollup joins it (some twice), and its windows run over every
     account snapshot, so one build per run replaces a recomputation in each reader; its cost
     follows the number of accounts, not of events.
+    Erasure (spec 4.6): a stored table, so users on the deletion list (int_fxa_deleted_users)
+    are left out here, like every other stored client-level relation.
 #}
 {{ config(materialized='table') }}
 with
 
 accounts as (
     select * from {{ ref('stg_accounts_db__accounts') }}
+),
+
+deleted_users as (
+    select * from {{ ref('int_fxa_deleted_users') }}
 ),
 
 snapshots_per_day as (
@@ -95,6 +101,11 @@ final as (
         first_snapshot_at,
         last_snapshot_at
     from intervals
+    where not exists (
+        select 1
+        from deleted_users
+        where deleted_users.user_id_sha256 = intervals.user_id_sha256
+    )
 )
 
 select * from final

@@ -7,10 +7,10 @@ users_services_last_seen as (
 with_days_since as (
     select
         *,
-        {{ glean_bits28_days_since('days_seen_bits') }} as days_since_seen,
-        {{ glean_bits28_days_since('days_seen_in_tier1_country_bits') }}
+        {{ bits28_days_since('days_seen_bits') }} as days_since_seen,
+        {{ bits28_days_since('days_seen_in_tier1_country_bits') }}
             as days_since_seen_in_tier1_country,
-        {{ glean_bits28_days_since('days_registered_bits') }} as days_since_registered
+        {{ bits28_days_since('days_registered_bits') }} as days_since_registered
     from users_services_last_seen
 )
 

@@ -1,15 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
-        unique_key=(none if target.type == 'bigquery' else ['submission_date']),
-        partition_by=(
-            {'field': 'submission_date', 'data_type': 'date'}
-            if target.type == 'bigquery' else none
-        ),
-        on_schema_change='fail',
-    )
-}}
+{{ config(**daily_incremental_config()) }}
 {#- Glean twin of fxa_event_counts_daily (spec 2.2): event counts of both FxA Glean apps. -#}
 {%- set day = run_day('submission_date') %}
 

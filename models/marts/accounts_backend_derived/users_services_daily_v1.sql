@@ -1,20 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
-        unique_key=(none if target.type == 'bigquery' else ['submission_date']),
-        partition_by=(
-            {'field': 'submission_date', 'data_type': 'date'}
-            if target.type == 'bigquery' else none
-        ),
-        on_schema_change='fail',
-        post_hook=[
-            "{{ fxa_erase_deleted_users('user_id_sha256') }}",
-            "{{ fxa_apply_retention() }}",
-        ],
-    )
-}}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(erase_user_column='user_id_sha256', retention=true)) }}
 {#- Day D = var submission_date (incremental run), else every day up to it (full refresh). -#}
 {%- set day = run_day('submission_date') %}
 

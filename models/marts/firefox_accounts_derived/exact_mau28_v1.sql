@@ -1,4 +1,4 @@
-{{ config(**fxa_incremental_config()) }}
+{{ config(**daily_incremental_config()) }}
 {#
     MAU/WAU/DAU per day, id bucket and (latest) country from fxa_users_last_seen_v1. Rows only from
     the 28th day of data on (first date + 27), when the 28-day window is complete.

@@ -1,11 +1,6 @@
-{{ config(
-    post_hook=[
-        "{{ fxa_erase_deleted_users('user_id') }}",
-        "{{ fxa_apply_retention('submission_date') }}"
-    ],
-    **fxa_incremental_config(cluster_by=['fxa_log', 'event_type'])
-) }}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(
+    cluster_by=['fxa_log', 'event_type'], erase_user_column='user_id', retention=true
+)) }}
 {# one row per admitted FxA log event; columns in Mozilla's order, then our trailing extras #}
 with
 

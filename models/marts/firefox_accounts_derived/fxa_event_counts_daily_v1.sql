@@ -1,4 +1,4 @@
-{{ config(**fxa_incremental_config()) }}
+{{ config(**daily_incremental_config()) }}
 {# Looker "All Event Counts" materialized: events per day and dimension combination #}
 with
 

@@ -1,4 +1,4 @@
-{{ config(**fxa_incremental_config(unique_key='line_date', partition_column='line_date')) }}
+{{ config(**daily_incremental_config(day_column='line_date')) }}
 {# reconciliation: every landed line counted once per day under its outcome (admitted or why not) #}
 with
 

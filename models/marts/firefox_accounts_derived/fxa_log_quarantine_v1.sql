@@ -1,4 +1,4 @@
-{{ config(**fxa_incremental_config(unique_key='line_date', partition_column='line_date')) }}
+{{ config(**daily_incremental_config(day_column='line_date')) }}
 {#
     one row per malformed log line (a line that looks like an FxA analytics event but cannot be
     read as one), with its reason; no ids, no payloads (find the raw line by _log_name/_insert_id)

@@ -1,11 +1,6 @@
-{{ config(
-    post_hook=[
-        "{{ fxa_erase_deleted_users('user_id') }}",
-        "{{ fxa_apply_retention('submission_date') }}"
-    ],
-    **fxa_incremental_config(cluster_by=['user_id'])
-) }}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(
+    cluster_by=['user_id'], erase_user_column='user_id', retention=true
+)) }}
 {# one row per user active (definition A1, spec 2.3) per day #}
 with
 

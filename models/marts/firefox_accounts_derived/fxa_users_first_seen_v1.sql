@@ -1,10 +1,7 @@
-{{ config(
-    post_hook=["{{ fxa_erase_deleted_users('user_id') }}"],
-    **fxa_incremental_config(
-        unique_key='user_id', partition_column='first_seen_date', bigquery_strategy='merge'
-    )
-) }}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(
+    day_column='first_seen_date', unique_key='user_id', erase_user_column='user_id',
+    bigquery_strategy='merge'
+)) }}
 {#
     one row per user ever seen in the auth/content logs (any event type). Day mode D: today's
     users merged into {{ this }} - new users get D, known users keep the earlier date and gain

@@ -1,11 +1,6 @@
-{{ config(
-    post_hook=[
-        "{{ fxa_erase_deleted_users('user_id') }}",
-        "{{ fxa_apply_retention('submission_date') }}"
-    ],
-    **fxa_incremental_config(cluster_by=['service', 'user_id'])
-) }}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(
+    cluster_by=['service', 'user_id'], erase_user_column='user_id', retention=true
+)) }}
 {#
     one row per user, service and day with authenticated use (A2, spec 2.3). Attributes are
     mode_last over the day's events; flow and utm attribution look at the day and the day before

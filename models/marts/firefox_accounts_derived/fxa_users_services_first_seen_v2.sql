@@ -1,8 +1,4 @@
-{{ config(
-    post_hook=["{{ fxa_erase_deleted_users('user_id') }}"],
-    **fxa_incremental_config(cluster_by=['service'])
-) }}
--- depends_on: {{ ref('int_fxa_deleted_users') }}
+{{ config(**daily_incremental_config(cluster_by=['service'], erase_user_column='user_id')) }}
 {#
     one row per (user, service) ever, written on its first day (insert-only partition D, Q7):
     pairs of fxa_users_services_daily_v2 on D with no row before D, attributes copied from that

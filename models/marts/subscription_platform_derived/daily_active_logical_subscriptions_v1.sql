@@ -7,27 +7,9 @@
     provider and the subscription, so provider and subscription filters prune).
 -#}
 {%- set subplat_date = run_day('subplat_date') -%}
-{%- if target.type == 'bigquery' -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite',
-    partition_by={'field': 'date', 'data_type': 'date'},
-    partitions=(
-        ["date('" ~ subplat_date ~ "')"]
-        if subplat_date else none
-    ),
-    cluster_by=['id'],
-    on_schema_change='fail',
-) }}
-{%- else -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date',
-    on_schema_change='fail',
-    pre_hook="{{ subplat_delete_processed_periods('date', 'day') }}",
-) }}
-{%- endif -%}
+{{ config(**daily_incremental_config(
+    day_column='date', cluster_by=['id'], subplat_grain='day'
+)) }}
 
 {%- set last_period_start = subplat_period_start(subplat_processing_date(), 'day') -%}
 {{ active_logical_subscriptions(

@@ -7,27 +7,9 @@
     provider and the subscription, so provider and subscription filters prune).
 -#}
 {%- set subplat_date = run_day('subplat_date') -%}
-{%- if target.type == 'bigquery' -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite',
-    partition_by={'field': 'month_start_date', 'data_type': 'date'},
-    partitions=(
-        ["date_trunc(date('" ~ subplat_date ~ "'), month)"]
-        if subplat_date else none
-    ),
-    cluster_by=['id'],
-    on_schema_change='fail',
-) }}
-{%- else -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_start_date',
-    on_schema_change='fail',
-    pre_hook="{{ subplat_delete_processed_periods('month_start_date', 'month') }}",
-) }}
-{%- endif -%}
+{{ config(**daily_incremental_config(
+    day_column='month_start_date', cluster_by=['id'], subplat_grain='month'
+)) }}
 
 {%- set last_period_start = subplat_period_start(subplat_processing_date(), 'month') -%}
 {{ active_logical_subscriptions(

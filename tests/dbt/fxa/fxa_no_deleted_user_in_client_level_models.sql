@@ -1,9 +1,10 @@
 {{ config(tags=['fxa', 'privacy']) }}
 {#-
     Erasure (spec 4.6, S14): no hashed user id on the deletion list (int_fxa_deleted_users) may
-    appear in any client-level FxA model, in any partition. Aggregates without ids (event
-    counts, exact_mau28, funnels) are not rewritten, as in Mozilla. A failing row names the
-    model and the hashed id.
+    appear in any stored client-level FxA relation (marts and intermediate tables), in any
+    partition. Aggregates without ids (event counts, exact_mau28, funnels) are not rewritten, as
+    in Mozilla. A failing row names the model and the hashed id. The list must name every stored
+    model with a hashed user id column: tests/fxa/test_erasure_coverage.py checks it.
 -#}
 {%- set client_level_models = [
     ('fxa_all_events_v1', 'user_id'),
@@ -14,6 +15,7 @@
     ('fxa_users_services_first_seen_v2', 'user_id'),
     ('users_services_daily_v1', 'user_id_sha256'),
     ('users_services_last_seen_v1', 'user_id_sha256'),
+    ('int_fxa_users_metrics_opt_out', 'user_id_sha256'),
 ] -%}
 with
 
