@@ -11,9 +11,10 @@
     - `erase_user_column`: the erasure post-hook (spec 4.6) on that hashed user id column, and
       the dependency on the deletion list it reads; `retention`: the retention post-hook (4.7) on
       the day column;
-    - `subplat_grain` ('day' or 'month'): a SubPlat table processing the period of var
-      subplat_date: BigQuery overwrites that static partition, DuckDB deletes the period first
-      (subplat_delete_processed_periods), so a period whose new result is empty is emptied too.
+    - `subplat_grain` ('day' or 'month'): a SubPlat table processing the period of
+      run_day('subplat_date') deletes that period first on both engines
+      (subplat_delete_processed_periods, a pre-hook), so a period whose new result is empty is
+      emptied too; the rows are then written by delete+insert / insert_overwrite.
 #}
 {% macro daily_incremental_config(day_column='submission_date', unique_key=none, cluster_by=none,
         erase_user_column=none, retention=false, bigquery_strategy='insert_overwrite',
@@ -44,17 +45,14 @@
 {%- if cluster_by is not none -%}
 {%- do settings.update({'cluster_by': cluster_by}) -%}
 {%- endif -%}
-{%- if subplat_grain is not none and run_day('subplat_date') -%}
-            {%- do settings.update({
-                'partitions': [subplat_period_start(subplat_processing_date(), subplat_grain)],
-            }) -%}
-        {%- endif -%}
     {%- else -%}
 {%- do settings.update({'incremental_strategy': 'delete+insert'}) -%}
-{%- if subplat_grain is not none -%}
-            {%- do settings.update({'pre_hook': "{{ subplat_delete_processed_periods('"
-                ~ day_column ~ "', '" ~ subplat_grain ~ "') }}"}) -%}
 {%- endif -%}
+{#- a hook, not BigQuery's static `partitions`: config is fixed at parse time, when the run
+    date (FXA_METRICS_RUN_DATE, read at execution) is not known yet; hooks render per run -#}
+{%- if subplat_grain is not none -%}
+{%- do settings.update({'pre_hook': "{{ subplat_delete_processed_periods('"
+    ~ day_column ~ "', '" ~ subplat_grain ~ "') }}"}) -%}
 {%- endif -%}
 {{ return(settings) }}
 {%- endmacro %}
