@@ -142,9 +142,9 @@ final as (
             as date
         ) as month_end_date,
     {%- endif %}
-        {%- if service_id_column %}
+    {%- if service_id_column %}
         logical_subscriptions_history.subscription.service.id as service_id,
-        {%- endif %}
+    {%- endif %}
         latest.history_id as {{ history_id_column }},
         logical_subscriptions_history.subscription,
         latest.earliest_active_at_start = 1 as was_active_at_{{ grain }}_start,

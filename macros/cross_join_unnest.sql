@@ -1,5 +1,7 @@
 {% macro cross_join_unnest(array_expression, element_alias) -%}
-    {{ return(adapter.dispatch('cross_join_unnest', 'fxa_metrics')(array_expression, element_alias)) }}
+    {{ return(adapter.dispatch('cross_join_unnest', 'fxa_metrics')(
+        array_expression, element_alias
+    )) }}
 {%- endmacro %}
 
 {# a cross join clause giving one row per array element, the element named element_alias #}

@@ -8,8 +8,9 @@
     (sha256 account id, else provider customer id, else provider subscription id) and service.
     service_subscriptions_history_v1 joins the wide struct back on (record id, item id).
 -#}
--- noqa: disable=RF03
--- (RF03 reads struct field access such as subscription.id as a table qualifier)
+-- noqa: disable=RF01,RF03
+-- (RF01/RF03 read struct field access such as subscription.id, and the unnested element, as
+-- table qualifiers)
 with
 
 logical_subscriptions_history as (

@@ -11,7 +11,9 @@ final as (
         month_end_date,
         service_id,
         service_subscriptions_history_id,
-        {{ logical_subscription_with_revenue_struct(service_subscription_fields()) }} as subscription,
+        {{ logical_subscription_with_revenue_struct(
+            service_subscription_fields()
+        ) }} as subscription,
         was_active_at_month_start,
         was_active_at_month_end
     from service_monthly_active_subscriptions_revenue

@@ -1,8 +1,12 @@
 {#- as Mozilla's view: the table with first_touch_attribution left out of both structs
     (old_subscription stays null for a start event) -#}
-{%- set fields = [] -%}
-{%- for field in service_subscription_fields() if field != 'first_touch_attribution' -%}
-    {%- do fields.append(field) -%}
+{%- set structs = {} -%}
+{%- for struct_column in ['subscription', 'old_subscription'] -%}
+    {%- set struct_fields = [] -%}
+    {%- for field in service_subscription_fields() if field != 'first_touch_attribution' -%}
+        {%- do struct_fields.append((field, struct_column ~ '.' ~ field)) -%}
+    {%- endfor -%}
+    {%- do structs.update({struct_column: struct_of(struct_fields)}) -%}
 {%- endfor -%}
 with
 
@@ -18,15 +22,10 @@ final as (
         type,
         reason,
         service_subscriptions_history_id,
-        {%- for struct_column in ['subscription', 'old_subscription'] %}
-        {%- set struct_fields = [] -%}
-        {%- for field in fields -%}
-            {%- do struct_fields.append((field, struct_column ~ '.' ~ field)) -%}
-        {%- endfor %}
+        case when subscription is not null then {{ structs['subscription'] }} end as subscription,
         case
-            when {{ struct_column }} is not null then {{ struct_of(struct_fields) }}
-        end as {{ struct_column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+            when old_subscription is not null then {{ structs['old_subscription'] }}
+        end as old_subscription
     from service_subscription_events_v1
 )
 

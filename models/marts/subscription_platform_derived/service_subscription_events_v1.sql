@@ -6,6 +6,10 @@
     to the VPN + Relay bundle), 'Service Tier Changed' when a tier changes, else
     'Plan Interval Changed'.
 -#}
+{%- set tiers = "coalesce(subscription.service.tier, '') || '|' || "
+    ~ struct_array_field_key('subscription.other_services', 'tier') -%}
+{%- set old_tiers = "coalesce(old_subscription.service.tier, '') || '|' || "
+    ~ struct_array_field_key('old_subscription.other_services', 'tier') -%}
 -- noqa: disable=RF03
 -- (RF03 reads struct field access such as subscription.id as a table qualifier)
 with
@@ -30,11 +34,8 @@ comparable_pairs as (
         *,
         {{ struct_array_field_key('subscription.other_services', 'id') }} as service_ids,
         {{ struct_array_field_key('old_subscription.other_services', 'id') }} as old_service_ids,
-        coalesce(subscription.service.tier, '') || '|'
-        || {{ struct_array_field_key('subscription.other_services', 'tier') }} as service_tiers,
-        coalesce(old_subscription.service.tier, '') || '|'
-        || {{ struct_array_field_key('old_subscription.other_services', 'tier') }}
-        as old_service_tiers
+        {{ tiers }} as service_tiers,
+        {{ old_tiers }} as old_service_tiers
     from history_pairs
 ),
 

@@ -10,8 +10,9 @@
 {%- for field in service_subscription_fields() -%}
     {%- do subscription_fields.append((field, 'service_subscription_id' if field == 'id' else field)) -%}
 {%- endfor -%}
--- noqa: disable=RF03
--- (RF03 reads struct field access such as subscription.id as a table qualifier)
+-- noqa: disable=RF01,RF03
+-- (RF01/RF03 read struct field access such as subscription.id, and the unnested element, as
+-- table qualifiers)
 with
 
 logical_subscriptions_history as (

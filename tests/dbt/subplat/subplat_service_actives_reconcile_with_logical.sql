@@ -12,7 +12,8 @@
     Only days inside the logical daily table's range are compared. A failing row carries the
     day, the service and both counts.
 -#}
--- noqa: disable=RF03
+-- noqa: disable=RF01,RF03
+-- (RF01/RF03 read struct field access and the unnested element as table qualifiers)
 with
 
 service_daily as (
