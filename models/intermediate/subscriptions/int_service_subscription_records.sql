@@ -8,6 +8,7 @@
     (sha256 account id, else provider customer id, else provider subscription id) and service.
     service_subscriptions_history_v1 joins the wide struct back on (record id, item id).
 -#}
+{%- set service = unnest_element('service') -%}
 -- noqa: disable=RF01,RF03
 -- (RF01/RF03 read struct field access such as subscription.id, and the unnested element, as
 -- table qualifiers)
@@ -50,12 +51,13 @@ service_grants as (
                 then logical_subscriptions_history.subscription.initial_discount_promotion_code
             else logical_subscriptions_history.subscription.current_period_discount_promotion_code
         end as initial_discount_promotion_code,
-        service,
-        service.id as service_id,
+        {{ service }}.id as service_id,
+        {{ service }}.name as service_name,
+        {{ service }}.tier as service_tier,
         row_number() over (
             partition by
                 logical_subscriptions_history.subscription.id,
-                service.id,
+                {{ service }}.id,
                 logical_subscriptions_history.valid_from
             order by logical_subscriptions_history.subscription.provider_subscription_item_id
         ) as item_rank
@@ -123,8 +125,9 @@ run_records as (
         service_runs.valid_from,
         service_runs.valid_to,
         service_runs.logical_subscription_id,
-        service_runs.service,
         service_runs.service_id,
+        service_runs.service_name,
+        service_runs.service_tier,
         numbered_runs.service_subscription_id,
         numbered_runs.service_started_at,
         numbered_runs.customer_service_subscription_number,
@@ -154,8 +157,9 @@ final as (
         valid_from,
         valid_to,
         logical_subscription_id,
-        service,
         service_id,
+        service_name,
+        service_tier,
         service_subscription_id,
         service_started_at,
         customer_service_subscription_number,

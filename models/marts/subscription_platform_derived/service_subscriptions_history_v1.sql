@@ -59,8 +59,10 @@ history_records as (
         customer_service_subscription_number,
         subscription.country_code,
         subscription.country_name,
-        service,
-        {{ struct_array_without('subscription.services', 'id', 'service.id') }} as other_services,
+        {{ struct_of([
+            ('id', 'service_id'), ('name', 'service_name'), ('tier', 'service_tier')
+        ]) }} as service,
+        {{ struct_array_without('subscription.services', 'id', 'service_id') }} as other_services,
         subscription.provider_product_id,
         subscription.product_name,
         subscription.provider_plan_id,

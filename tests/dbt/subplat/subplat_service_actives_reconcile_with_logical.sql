@@ -64,7 +64,7 @@ active_logical_records as (
 logical_pairs as (
     select
         logical_days.date,
-        service.id as service_id,
+        {{ unnest_element('service') }}.id as service_id,
         active_logical_records.logical_subscription_id,
         active_logical_records.customer_key
     from active_logical_records
