@@ -1,6 +1,13 @@
-{% macro active_logical_subscriptions(history_relation, grain, first_period_start, last_period_start) -%}
+{% macro active_logical_subscriptions(
+    history_relation,
+    grain,
+    first_period_start,
+    last_period_start,
+    history_id_column='logical_subscriptions_history_id',
+    service_id_column=false
+) -%}
     {#-
-        One row per logical subscription and day (grain 'day') or calendar month (grain 'month')
+        One row per (logical or service) subscription and day (grain 'day') or calendar month (grain 'month')
         it was active at any point, for the periods starting from first_period_start (SQL date;
         none = the first period of the history) to last_period_start (SQL date), inclusive.
         Rule (spec section 5): the history rows overlapping the period (valid_from < period end
@@ -29,7 +36,7 @@ logical_subscriptions_history as (
 
 narrow_history as (
     select
-        id as logical_subscriptions_history_id,
+        id as history_id,
         valid_from,
         valid_to,
         subscription.id as subscription_id,
@@ -68,7 +75,7 @@ periods as (
 overlapping_history as (
     select
         periods.period_start_date,
-        narrow_history.logical_subscriptions_history_id,
+        narrow_history.history_id,
         narrow_history.subscription_id,
         narrow_history.provider_subscription_item_id,
         narrow_history.is_active,
@@ -88,7 +95,7 @@ overlapping_history as (
 ranked as (
     select
         period_start_date,
-        logical_subscriptions_history_id,
+        history_id,
         provider_subscription_item_id,
         is_active,
         row_number() over latest_first as latest_rank,
@@ -110,7 +117,7 @@ ranked as (
 latest as (
     select
         period_start_date,
-        logical_subscriptions_history_id,
+        history_id,
         provider_subscription_item_id,
         is_active,
         earliest_active_at_start
@@ -135,14 +142,17 @@ final as (
             as date
         ) as month_end_date,
     {%- endif %}
-        latest.logical_subscriptions_history_id,
+    {%- if service_id_column %}
+        logical_subscriptions_history.subscription.service.id as service_id,
+    {%- endif %}
+        latest.history_id as {{ history_id_column }},
         logical_subscriptions_history.subscription,
         latest.earliest_active_at_start = 1 as was_active_at_{{ grain }}_start,
         latest.is_active as was_active_at_{{ grain }}_end
     from latest
     inner join logical_subscriptions_history
         on
-            latest.logical_subscriptions_history_id = logical_subscriptions_history.id
+            latest.history_id = logical_subscriptions_history.id
             and coalesce(latest.provider_subscription_item_id, '')
             = coalesce(logical_subscriptions_history.subscription.provider_subscription_item_id, '')
 )

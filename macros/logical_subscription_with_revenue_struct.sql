@@ -1,8 +1,11 @@
-{% macro logical_subscription_with_revenue_struct() -%}
+{% macro logical_subscription_with_revenue_struct(subscription_fields=none) -%}
     {#- the `subscription` struct of the user-facing daily / monthly views: the history's fields
-        without first_touch_attribution (as Mozilla, DENG-9858), then the revenue fields -#}
+        without first_touch_attribution (as Mozilla, DENG-9858), then the revenue fields.
+        subscription_fields: the history struct's fields in order (default: the logical
+        subscription's; the service views pass service_subscription_fields()) -#}
     {%- set fields = [] -%}
-    {%- for field in logical_subscription_fields() if field != 'first_touch_attribution' -%}
+    {%- for field in (subscription_fields or logical_subscription_fields())
+        if field != 'first_touch_attribution' -%}
         {%- do fields.append((field, 'subscription.' ~ field)) -%}
     {%- endfor -%}
     {%- for field in [

@@ -332,6 +332,9 @@ SUBPLAT_TABLES: dict[str, dict[str, Any]] = {
     "logical_subscriptions_history_v1": {"cluster_by": ["valid_to", "valid_from"]},
     "daily_active_logical_subscriptions_v1": {"partition": ("date", "day")},
     "monthly_active_logical_subscriptions_v1": {"partition": ("month_start_date", None)},
+    "service_subscriptions_history_v1": {"cluster_by": ["valid_to", "valid_from"]},
+    "daily_active_service_subscriptions_v1": {"partition": ("date", "day")},
+    "monthly_active_service_subscriptions_v1": {"partition": ("month_start_date", None)},
 }
 # line_date: the day of our own log-quality tables (fxa_log_quarantine_v1,
 # fxa_log_line_outcomes_daily_v1), submission_date or the ingestion day of a line without a time

@@ -272,6 +272,10 @@ LOOKER_EXPLORES = {
         "daily_active_logical_subscriptions": "daily_active_logical_subscriptions",
         "monthly_active_logical_subscriptions": "monthly_active_logical_subscriptions",
         "logical_subscription_events": "logical_subscription_events",
+        "service_subscriptions": "service_subscriptions_history",
+        "daily_active_service_subscriptions": "daily_active_service_subscriptions",
+        "monthly_active_service_subscriptions": "monthly_active_service_subscriptions",
+        "service_subscription_events": "service_subscription_events",
         "all_event_counts": "fxa_all_events",
     }.items()
 }

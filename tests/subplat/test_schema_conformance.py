@@ -1,10 +1,12 @@
 """SubPlat mart tables in the built warehouse match Mozilla's published bigquery-etl schemas.
 
-The reference `schema.yaml` files (tests/reference/bigquery-etl-schemas/, copied unchanged from
-mozilla/bigquery-etl, MPL-2.0) use bigquery-etl's include tags; they are resolved here against
-the copied files. Every column, every `subscription` (and `old_subscription`) struct field and
-every nested field (`services`) is compared by name and by type family (STRING, INT, FLOAT,
-NUMERIC, BOOL, TIMESTAMP, DATE, RECORD, each possibly REPEATED).
+The reference `schema.yaml` files (tests/reference/bigquery-etl-schemas/ for the logical
+subscriptions, tests/reference/service-subscriptions-schemas/ for the service subscriptions,
+both copied unchanged from mozilla/bigquery-etl, MPL-2.0) use bigquery-etl's include tags; they
+are resolved here against the copied files of both folders. Every column, every `subscription`
+(and `old_subscription`) struct field and every nested field (`services`, `service`) is
+compared by name and by type family (STRING, INT, FLOAT, NUMERIC, BOOL, TIMESTAMP, DATE, RECORD,
+each possibly REPEATED).
 
 Two includes name tables whose schemas Mozilla did not publish with these files
 (`stripe_logical_subscriptions_attribution_v1/_v2`, for `first_touch_attribution` and
@@ -15,7 +17,9 @@ spec's list) without their unknown sub-fields.
 
 from __future__ import annotations
 
+import copy
 import filecmp
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +35,9 @@ logger = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = PROJECT_DIR / "tests" / "reference"
 SCHEMAS_DIR = REFERENCE_DIR / "bigquery-etl-schemas"
+SERVICE_SCHEMAS_DIR = REFERENCE_DIR / "service-subscriptions-schemas"
+# an include names a table; its file is in one of these folders
+REFERENCE_SCHEMA_DIRS = (SCHEMAS_DIR, SERVICE_SCHEMAS_DIR)
 TABLE_PREFIX = "moz-fx-data-shared-prod."
 
 # table in the warehouse (schema.table) -> reference schema file
@@ -49,11 +56,34 @@ DERIVED_TABLES = {
             "monthly_active_logical_subscriptions_v1"
         ),
         "logical_subscription_events_v1": "logical_subscription_events_v1",
+        "service_subscriptions_history_v1": "service_subscriptions_history_v1",
+        "daily_active_service_subscriptions_v1": "daily_active_service_subscriptions_v1",
+        "monthly_active_service_subscriptions_v1": "monthly_active_service_subscriptions_v1",
+        "recent_daily_active_service_subscriptions_v1": "daily_active_service_subscriptions_v1",
+        "recent_monthly_active_service_subscriptions_v1": (
+            "monthly_active_service_subscriptions_v1"
+        ),
+        "service_subscription_events_v1": "service_subscription_events_v1",
     }.items()
+}
+# views whose schema file resolves from the copied files alone (no revenue fields); Mozilla has
+# no schema file for subscription_platform.service_subscriptions_history: the table's
+PLAIN_VIEWS = {
+    "subscription_platform.service_subscription_events": (
+        "subscription_platform.service_subscription_events.schema.yaml"
+    ),
+    "subscription_platform.service_subscriptions_history": (
+        "service_subscriptions_history_v1.schema.yaml"
+    ),
 }
 VIEWS = {
     f"subscription_platform.{name}": f"subscription_platform.{name}.schema.yaml"
-    for name in ("daily_active_logical_subscriptions", "monthly_active_logical_subscriptions")
+    for name in (
+        "daily_active_logical_subscriptions",
+        "monthly_active_logical_subscriptions",
+        "daily_active_service_subscriptions",
+        "monthly_active_service_subscriptions",
+    )
 }
 # subscription_revenue_fields_schema.yaml is not published with the copied files: the revenue
 # fields the spec (section 7) adds to the views' `subscription` struct, with their type family
@@ -155,14 +185,28 @@ def _source_path(spec: dict[str, Any]) -> Path:
             filename = f"{dataset}.{filename}"
     else:
         filename = Path(spec["file"]).name
-    path = SCHEMAS_DIR / filename
-    if not path.exists():
-        raise UnresolvableInclude(spec.get("table") or spec["file"])
-    return path
+    try:
+        return reference_file(filename)
+    except FileNotFoundError:
+        raise UnresolvableInclude(spec.get("table") or spec["file"]) from None
+
+
+def reference_file(filename: str) -> Path:
+    """The copied reference schema file of that name, from whichever folder holds it."""
+    for directory in REFERENCE_SCHEMA_DIRS:
+        if (directory / filename).exists():
+            return directory / filename
+    raise FileNotFoundError(filename)
 
 
 def load_fields(path: Path) -> list[dict[str, Any]]:
-    """The fully resolved field list of one reference schema file."""
+    """The fully resolved field list of one reference schema file (a copy: callers may edit)."""
+    return copy.deepcopy(_resolved_fields(path))
+
+
+@functools.cache
+def _resolved_fields(path: Path) -> list[dict[str, Any]]:
+    # cached: the service schemas include the logical ones dozens of times over
     document = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 (SafeLoader subclass)
     return _resolve_list(document["fields"])
 
@@ -315,8 +359,9 @@ def _actual(connection: duckdb.DuckDBPyConnection, relation: str) -> dict[str, s
 def test_derived_table_matches_reference_schema(
     warehouse: duckdb.DuckDBPyConnection, relation: str
 ) -> None:
-    expected = reference_shape(load_fields(SCHEMAS_DIR / DERIVED_TABLES[relation]))
-    assert "subscription.id" in expected and "subscription.services.tier" in expected
+    expected = reference_shape(load_fields(reference_file(DERIVED_TABLES[relation])))
+    assert "subscription.id" in expected
+    assert "subscription.services.tier" in expected or "subscription.service.tier" in expected
     problems = compare(expected, _actual(warehouse, relation), open_ended=False)
     assert not problems, f"{relation} differs from the reference schema:\n" + "\n".join(problems)
 
@@ -327,7 +372,7 @@ def test_user_facing_view_matches_reference_schema(
 ) -> None:
     # the views' own file includes subscription_revenue_fields_schema.yaml (not published
     # here): resolve the part from the derived table and add the spec's revenue fields
-    document = yaml.load((SCHEMAS_DIR / VIEWS[relation]).read_text(), Loader=_Loader)
+    document = yaml.load(reference_file(VIEWS[relation]).read_text(), Loader=_Loader)
     replacement = document["fields"].value["field_replacements"][0].value
     base_spec = replacement["new_fields"].value[0].value
     base = reference_shape(load_fields(_source_path(base_spec)))
@@ -341,6 +386,27 @@ def test_user_facing_view_matches_reference_schema(
     actual = _actual(warehouse, relation)
     problems = compare(expected, actual, open_ended=False)
     assert not problems, f"{relation} differs from the reference schema:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("relation", sorted(PLAIN_VIEWS))
+def test_plain_view_matches_reference_schema(
+    warehouse: duckdb.DuckDBPyConnection, relation: str
+) -> None:
+    expected = reference_shape(load_fields(reference_file(PLAIN_VIEWS[relation])))
+    assert "subscription.service.id" in expected
+    problems = compare(expected, _actual(warehouse, relation), open_ended=False)
+    assert not problems, f"{relation} differs from the reference schema:\n" + "\n".join(problems)
+
+
+def test_service_views_leave_out_first_touch_attribution() -> None:
+    expected = reference_shape(
+        load_fields(
+            reference_file(PLAIN_VIEWS["subscription_platform.service_subscription_events"])
+        )
+    )
+    assert "old_subscription.service_id" not in expected
+    assert "subscription.last_touch_attribution" in expected
+    assert not any("first_touch_attribution" in name for name in expected)
 
 
 def test_resolver_detects_a_wrong_type_and_a_missing_field() -> None:
@@ -364,12 +430,13 @@ def test_resolver_detects_a_wrong_type_and_a_missing_field() -> None:
 
 
 def test_reference_copies_equal_their_source(shared_dir: Path) -> None:
-    source = shared_dir / "reference" / "bigquery-etl-schemas"
-    if not source.exists():
-        pytest.skip(f"{source} absent (CI clones the repo alone)")
-    copied = sorted(path.name for path in SCHEMAS_DIR.glob("*.yaml"))
-    assert copied == sorted(path.name for path in source.glob("*.yaml"))
-    _, mismatch, errors = filecmp.cmpfiles(source, SCHEMAS_DIR, copied, shallow=False)
-    assert not mismatch and not errors, f"reference schemas drifted: {mismatch + errors}"
+    for copy_dir in REFERENCE_SCHEMA_DIRS:
+        source = shared_dir / "reference" / copy_dir.name
+        if not source.exists():
+            pytest.skip(f"{source} absent (CI clones the repo alone)")
+        copied = sorted(path.name for path in copy_dir.glob("*.yaml"))
+        assert copied == sorted(path.name for path in source.glob("*.yaml"))
+        _, mismatch, errors = filecmp.cmpfiles(source, copy_dir, copied, shallow=False)
+        assert not mismatch and not errors, f"reference schemas drifted: {mismatch + errors}"
     spec = shared_dir / "spec" / "subscriptions.md"
     assert filecmp.cmp(spec, REFERENCE_DIR / "spec" / "subscriptions.md", shallow=False)
