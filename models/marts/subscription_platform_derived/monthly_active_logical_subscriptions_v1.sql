@@ -1,9 +1,8 @@
 {#-
-    Incremental by var subplat_date (the day D to process): rewrites the rows of D's
-    calendar month only. Unset, or with --full-refresh: every month up to D's, set-based.
-    DuckDB: delete+insert keyed on month_start_date plus a pre-hook deleting the processed period (so a
-    period whose new result is empty is emptied too). BigQuery: insert_overwrite of the static
-    partition of D's period, partitioned by month_start_date, clustered by id (which starts with the
+    Incremental by run_day('subplat_date') (the day D to process): rewrites the rows of D's
+    calendar month only. No day, or --full-refresh: every month up to D's, set-based. Config:
+    daily_incremental_config (a pre-hook deletes the processed period first, so a period whose
+    new result is empty is emptied too; BigQuery clusters by id, which starts with the
     provider and the subscription, so provider and subscription filters prune).
 -#}
 {%- set subplat_date = run_day('subplat_date') -%}

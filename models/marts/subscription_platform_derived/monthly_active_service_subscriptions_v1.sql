@@ -1,33 +1,14 @@
 {#-
-    Incremental by var subplat_date (the day D to process): rewrites the rows of D's
-    calendar month only. Unset, or with --full-refresh: every month up to D's, set-based.
-    DuckDB: delete+insert keyed on month_start_date plus a pre-hook deleting the processed period (so a
-    period whose new result is empty is emptied too). BigQuery: insert_overwrite of the static
-    partition of D's period, partitioned by month_start_date, clustered by id (which starts with the
+    Incremental by run_day('subplat_date') (the day D to process): rewrites the rows of D's
+    calendar month only. No day, or --full-refresh: every month up to D's, set-based. Config:
+    daily_incremental_config (a pre-hook deletes the processed period first, so a period whose
+    new result is empty is emptied too; BigQuery clusters by id, which starts with the
     provider and the subscription, so provider and subscription filters prune).
 -#}
-{%- set subplat_date = var('subplat_date') -%}
-{%- if target.type == 'bigquery' -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='insert_overwrite',
-    partition_by={'field': 'month_start_date', 'data_type': 'date'},
-    partitions=(
-        ["date_trunc(date('" ~ subplat_date ~ "'), month)"]
-        if subplat_date else none
-    ),
-    cluster_by=['id'],
-    on_schema_change='fail',
-) }}
-{%- else -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='month_start_date',
-    on_schema_change='fail',
-    pre_hook="{{ subplat_delete_processed_periods('month_start_date', 'month') }}",
-) }}
-{%- endif -%}
+{%- set subplat_date = run_day('subplat_date') -%}
+{{ config(**daily_incremental_config(
+    day_column='month_start_date', cluster_by=['id'], subplat_grain='month'
+)) }}
 
 {%- set last_period_start = subplat_period_start(subplat_processing_date(), 'month') -%}
 {{ active_logical_subscriptions(
