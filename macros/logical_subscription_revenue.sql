@@ -12,7 +12,9 @@ with_effective_date as (
     select
         *,
         {{ effective_date }} as effective_date,
-        {{ period_last_at }} as period_last_at
+        {# a TIMESTAMP on every engine (BigQuery's dateadd gives a DATETIME, and LEAST below
+           takes no mix of DATETIME and TIMESTAMP) #}
+        cast({{ period_last_at }} as {{ dbt.type_timestamp() }}) as period_last_at
     from {{ source_cte }}
 ),
 
