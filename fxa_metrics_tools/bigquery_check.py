@@ -19,6 +19,7 @@ The analyzer is the local gRPC service shipped in the npm package @fivetrandevel
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import socket
@@ -74,6 +75,7 @@ class CheckSetupError(RuntimeError):
     """The analyzer or the catalog cannot be set up (missing install, undeclared type)."""
 
 
+@functools.cache
 def _pb() -> Any:
     """The generated protobuf modules (imported lazily: they live in the git-ignored .zetasql/)."""
     if not (STUBS_DIR / "local_service_pb2.py").exists():

@@ -11,8 +11,8 @@ fxa_metrics_tools.bigquery_check (declared source types, then each model's resol
 `a__b__c` DuckDB columns fill nested STRUCT fields), and passed as table contents to
 EvaluateQuery with the model's BigQuery SQL (target_bigquery). The result is compared as a
 multiset of rows with the model's DuckDB relation: so each model is checked on identical inputs
-and a difference points at that model's SQL. FLOAT64 compares to 12 significant digits, NUMERIC
-by value (scale-insensitive), TIMESTAMP as UTC instants.
+and a difference points at that model's SQL. Numbers (FLOAT64, NUMERIC) compare by value to 12
+significant digits, TIMESTAMP as UTC instants.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ EPOCH = dt.datetime(1970, 1, 1)
 EPOCH_DATE = dt.date(1970, 1, 1)
 FLOAT_DIGITS = 12
 
-# model folders of each chain (paths under models/)
+# the models of each chain: folders or files under models/
 CHAINS = {
     "subplat": (
         "staging/stripe/",
@@ -46,7 +46,16 @@ CHAINS = {
         "marts/subscription_platform_derived/",
         "marts/subscription_platform/",
     ),
-    "fxa": ("marts/firefox_accounts_derived/fxa_users_",),
+    "fxa": tuple(
+        f"marts/firefox_accounts_derived/fxa_users_{name}.sql"
+        for name in (
+            "daily_v1",
+            "first_seen_v1",
+            "last_seen_v1",
+            "services_daily_v2",
+            "services_first_seen_v2",
+        )
+    ),
 }
 
 
@@ -173,10 +182,9 @@ def normalise(value: Any) -> Any:
     """One comparable form for both engines' values."""
     if value is None or isinstance(value, bool | str | int):
         return value
-    if isinstance(value, float):
+    if isinstance(value, float | Decimal):
+        # numbers by value: a NUMERIC on one engine may be a DOUBLE on the other
         return float(f"{value:.{FLOAT_DIGITS}g}")
-    if isinstance(value, Decimal):
-        return value.normalize() if value != 0 else Decimal(0)
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
@@ -214,6 +222,7 @@ class ModelResult:
     error: str = ""
     skipped: str = ""
     sampled: str = ""
+    column_diffs: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -230,8 +239,12 @@ class ModelResult:
         if not self.ok:
             text += (
                 f"; {len(self.only_bigquery)} only on BigQuery, {len(self.only_duckdb)} only on"
-                f" DuckDB; e.g. BigQuery {self.only_bigquery[:1]} DuckDB {self.only_duckdb[:1]}"
+                " DuckDB; "
             )
+            if self.column_diffs:
+                text += "same first column, differing columns: " + "; ".join(self.column_diffs)
+            else:
+                text += f"e.g. BigQuery {self.only_bigquery[:1]} DuckDB {self.only_duckdb[:1]}"
         if self.sampled:
             text += f" (inputs sampled: {self.sampled})"
         return f"{text} ({self.seconds:.1f}s)"
@@ -390,6 +403,16 @@ def evaluate_model(
     result.duckdb_rows = sum(duckdb.values())
     result.only_bigquery = list((bigquery - duckdb).elements())
     result.only_duckdb = list((duckdb - bigquery).elements())
+    by_key = {row[0]: row for row in result.only_duckdb}
+    for row in result.only_bigquery:
+        twin = by_key.get(row[0])
+        if twin is not None:
+            result.column_diffs = [
+                f"{name}: BigQuery {a!r} DuckDB {b!r}"
+                for name, a, b in zip(wanted, row, twin, strict=True)
+                if a != b
+            ]
+            break
     result.seconds = time.monotonic() - started
     return result
 

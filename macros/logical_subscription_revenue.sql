@@ -49,11 +49,13 @@ with_current_period_months as (
             ) }} + 1,
             12
         ) as current_period_arr_months,
+        {# 0 when there is no end (coalesce: BigQuery's GREATEST returns NULL on a NULL
+           argument, DuckDB's skips it) #}
         greatest(
-            {{ complete_months_between(
+            coalesce({{ complete_months_between(
                 'subscription.current_period_ends_at',
                 dbt.dateadd('microsecond', -1, 'subscription.ongoing_discount_ends_at')
-            ) }},
+            ) }}, 0),
             0
         ) as months_after_current_period_before_ongoing_discount_ends
     from with_rates
