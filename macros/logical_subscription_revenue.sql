@@ -40,13 +40,15 @@ with_rates as (
 with_current_period_months as (
     select
         *,
-        {# months left in the current period, counting the current month, at most 12 #}
+        {# months left in the current period, counting the current month, at most 12; 12 when
+           the period end is unknown (coalesce: BigQuery's LEAST returns NULL on a NULL
+           argument, DuckDB's skips it) #}
         least(
-            {{ complete_months_between(
+            coalesce({{ complete_months_between(
                 'least(period_last_at, ' ~ dbt.current_timestamp()
                 ~ ', subscription.current_period_ends_at)',
                 'subscription.current_period_ends_at'
-            ) }} + 1,
+            ) }} + 1, 12),
             12
         ) as current_period_arr_months,
         {# 0 when there is no end (coalesce: BigQuery's GREATEST returns NULL on a NULL

@@ -122,6 +122,27 @@ def test_concat_with_null_differs(analyzer: Any, warehouse: Any) -> None:
     assert result.only_duckdb == [(1, "x")]
 
 
+def test_greatest_with_null_differs(analyzer: Any, warehouse: Any) -> None:
+    """BigQuery's GREATEST is NULL when an argument is, DuckDB's skips NULLs: the trap the
+    comparison found in the revenue views (months_after_current_period_before_ongoing_discount_ends,
+    fixed with coalesce in macros/logical_subscription_revenue.sql)."""
+    result = run(
+        analyzer,
+        warehouse,
+        "select id, greatest(length(b), 0) as n from `proj`.`raw`.`src`",
+        "select id, greatest(length(b), 0) as n from raw.src",
+    )
+    assert not result.ok
+    assert (result.only_bigquery, result.only_duckdb) == ([(1, None)], [(1, 0)])
+    fixed = run(
+        analyzer,
+        warehouse,
+        "select id, greatest(coalesce(length(b), 0), 0) as n from `proj`.`raw`.`src`",
+        "select id, greatest(coalesce(length(b), 0), 0) as n from raw.src",
+    )
+    assert fixed.ok, fixed.line()
+
+
 def test_integer_division_differs(analyzer: Any, warehouse: Any) -> None:
     """BigQuery's DIV truncates, DuckDB's `/` on integers gives a DOUBLE: 3 / 2 = 1.5."""
     result = run(
