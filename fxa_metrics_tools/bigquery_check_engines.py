@@ -11,7 +11,7 @@ fxa_metrics_tools.bigquery_check (declared source types, then each model's resol
 `a__b__c` DuckDB columns fill nested STRUCT fields), and passed as table contents to
 EvaluateQuery with the model's BigQuery SQL (target_bigquery). The result is compared as a
 multiset of rows with the model's DuckDB relation: so each model is checked on identical inputs
-and a difference points at that model's SQL. Numbers (FLOAT64, NUMERIC) compare by value to 12
+and a difference points at that model's SQL. Numbers (FLOAT64, NUMERIC) compare by value to 10
 significant digits, TIMESTAMP as UTC instants.
 """
 
@@ -34,7 +34,10 @@ from fxa_metrics_tools import bigquery_check as bc
 PROJECT_DIR = bc.PROJECT_DIR
 EPOCH = dt.datetime(1970, 1, 1)
 EPOCH_DATE = dt.date(1970, 1, 1)
-FLOAT_DIGITS = 12
+# NUMERIC keeps 9 decimal places: a quotient such as 59.99 / 12 is rounded there on BigQuery and
+# not in DuckDB's DOUBLE (4.999166667 vs 4.99916666667); 10 significant digits compare them equal
+FLOAT_DIGITS = 10
+MAX_REQUEST_BYTES = 4_000_000
 
 # the models of each chain: folders or files under models/
 CHAINS = {
@@ -338,40 +341,44 @@ def evaluate_model(
     uid = node["unique_id"]
     result = ModelResult(uid)
     started = time.monotonic()
-    inputs = sampled_inputs(con, node, bq_nodes, duck_nodes, max_rows)
-    sampled = any(inputs[p] != duckdb_relation(duck_nodes[p]) for p in inputs)
-    duck_sql = duck_nodes[uid].get("compiled_code")
-    if sampled and not duck_sql:
-        result.skipped = "inputs too large and no DuckDB compiled SQL to rerun on a sample"
-        return result
-    sql = node["compiled_code"]
-    root = pb.catalog.SimpleCatalogProto(
-        name="root", builtin_function_options={"language_options": options.language_options}
-    )
-    for alias, type_name in sorted(bc.BIGQUERY_TYPE_ALIASES.items()):
-        root.named_type.add(name=alias, type=bc.parse_type(type_name))
-    contents = {}
-    for parent, relation in inputs.items():
-        relation_name = bq_nodes[parent]["relation_name"]
-        path = bc.relation_path(relation_name)
-        columns = catalog.get(path)
-        if columns is None:
-            result.error = f"no BigQuery schema for {parent}"
+    while True:
+        inputs = sampled_inputs(con, node, bq_nodes, duck_nodes, max_rows)
+        sampled = any(inputs[p] != duckdb_relation(duck_nodes[p]) for p in inputs)
+        duck_sql = duck_nodes[uid].get("compiled_code")
+        if sampled and not duck_sql:
+            result.skipped = "inputs too large and no DuckDB compiled SQL to rerun on a sample"
             return result
-        flat = ".".join(path)
-        sql = sql.replace(relation_name, f"`{flat}`")
-        table = root.table.add(name=flat)
-        for name, type_proto in columns:
-            table.column.add(name=name, type=type_proto)
-        contents[flat], _ = table_content(con, relation, columns)
-        if sampled:
-            duck_sql = duck_sql.replace(duck_nodes[parent]["relation_name"], relation)
-    try:
-        response = stub.EvaluateQuery(
-            pb.ls.EvaluateQueryRequest(
-                sql=sql, options=options, simple_catalog=root, table_content=contents
-            )
+        sql = node["compiled_code"]
+        root = pb.catalog.SimpleCatalogProto(
+            name="root", builtin_function_options={"language_options": options.language_options}
         )
+        for alias, type_name in sorted(bc.BIGQUERY_TYPE_ALIASES.items()):
+            root.named_type.add(name=alias, type=bc.parse_type(type_name))
+        contents = {}
+        for parent, relation in inputs.items():
+            relation_name = bq_nodes[parent]["relation_name"]
+            path = bc.relation_path(relation_name)
+            columns = catalog.get(path)
+            if columns is None:
+                result.error = f"no BigQuery schema for {parent}"
+                return result
+            flat = ".".join(path)
+            sql = sql.replace(relation_name, f"`{flat}`")
+            table = root.table.add(name=flat)
+            for name, type_proto in columns:
+                table.column.add(name=name, type=type_proto)
+            contents[flat], _ = table_content(con, relation, columns)
+            if sampled:
+                duck_sql = duck_sql.replace(duck_nodes[parent]["relation_name"], relation)
+        request = pb.ls.EvaluateQueryRequest(
+            sql=sql, options=options, simple_catalog=root, table_content=contents
+        )
+        # the server takes gRPC messages up to 4 MiB: sample harder until the inputs fit
+        if request.ByteSize() <= MAX_REQUEST_BYTES or max_rows < 20:
+            break
+        max_rows //= 2
+    try:
+        response = stub.EvaluateQuery(request)
     except Exception as error:  # grpc.RpcError carries the evaluator's message
         details = error.details() if hasattr(error, "details") else str(error)
         result.error = f"evaluator: {details}"
