@@ -38,6 +38,9 @@ EPOCH_DATE = dt.date(1970, 1, 1)
 # not in DuckDB's DOUBLE (4.999166667 vs 4.99916666667); 10 significant digits compare them equal
 FLOAT_DIGITS = 10
 MAX_REQUEST_BYTES = 4_000_000
+# sampled inputs keep whole users / subscriptions where a table has one of these columns (so
+# joins still meet), else a hash of the whole row decides
+SAMPLE_KEYS = ("user_id", "subscription_id", "logical_subscriptions_history_id", "id")
 
 # the models of each chain: folders or files under models/
 CHAINS = {
@@ -298,7 +301,7 @@ def sampled_inputs(
 
     The parents as they are when the model's inputs and its DuckDB result both fit in
     max_rows; else every parent larger than a tenth of max_rows is replaced by a temp table of
-    a deterministic hash sample of its rows (on its first column), small enough for the
+    a deterministic hash sample of its rows (by SAMPLE_KEYS), small enough for the
     reference evaluator. Any subset of the inputs is as good a test of the model's SQL, as long
     as both engines read the same one.
     """
@@ -314,12 +317,16 @@ def sampled_inputs(
     for parent in parents:
         if sizes[parent] <= max_rows // 10:
             continue
-        first = con.execute(f"select * from {relations[parent]} limit 0").description[0][0]
+        names = [
+            d[0] for d in con.execute(f"select * from {relations[parent]} limit 0").description
+        ]
+        key = next((k for k in SAMPLE_KEYS if k in names), None)
+        sample_hash = f'hash(cast(sampled."{key}" as varchar))' if key else "hash(sampled)"
         modulus = max(2, round(1 / fraction))
         name = f"xe_input_{parents.index(parent)}"
         con.execute(
-            f"create or replace temp table {name} as select * from {relations[parent]} "
-            f'where hash(cast("{first}" as varchar)) % {modulus} = 0'
+            f"create or replace temp table {name} as select sampled.* from "
+            f"{relations[parent]} as sampled where {sample_hash} % {modulus} = 0"
         )
         relations[parent] = name
     return relations
