@@ -7,12 +7,18 @@
         source_cte: the CTE holding the rows; effective_date: SQL date the rates apply on;
         period_last_at: SQL timestamp of the last instant of the period (ARR counts the current
         period's months from there).
+        Money is computed in BigQuery NUMERIC's precision on both engines (`money`): a division
+        gives a DOUBLE on DuckDB, and cents rounded from a DOUBLE (5.8249999... for 5.825), or
+        gross amounts multiplied from an unrounded monthly amount, differed from BigQuery.
     -#}
+    {%- set money = 'numeric(38, 9)' -%}
 with_effective_date as (
     select
         *,
         {{ effective_date }} as effective_date,
-        {{ period_last_at }} as period_last_at
+        {# a TIMESTAMP on every engine (BigQuery's dateadd gives a DATETIME, and LEAST below
+           takes no mix of DATETIME and TIMESTAMP) #}
+        cast({{ period_last_at }} as {{ dbt.type_timestamp() }}) as period_last_at
     from {{ source_cte }}
 ),
 
@@ -38,20 +44,24 @@ with_rates as (
 with_current_period_months as (
     select
         *,
-        {# months left in the current period, counting the current month, at most 12 #}
+        {# months left in the current period, counting the current month, at most 12; 12 when
+           the period end is unknown (coalesce: BigQuery's LEAST returns NULL on a NULL
+           argument, DuckDB's skips it) #}
         least(
-            {{ complete_months_between(
+            coalesce({{ complete_months_between(
                 'least(period_last_at, ' ~ dbt.current_timestamp()
                 ~ ', subscription.current_period_ends_at)',
                 'subscription.current_period_ends_at'
-            ) }} + 1,
+            ) }} + 1, 12),
             12
         ) as current_period_arr_months,
+        {# 0 when there is no end (coalesce: BigQuery's GREATEST returns NULL on a NULL
+           argument, DuckDB's skips it) #}
         greatest(
-            {{ complete_months_between(
+            coalesce({{ complete_months_between(
                 'subscription.current_period_ends_at',
                 dbt.dateadd('microsecond', -1, 'subscription.ongoing_discount_ends_at')
-            ) }},
+            ) }}, 0),
             0
         ) as months_after_current_period_before_ongoing_discount_ends
     from with_rates
@@ -85,37 +95,37 @@ with_gross_revenue as (
         *,
         case
             when subscription.is_active is not true or subscription.is_trial is true then 0
-            else greatest(
+            else cast(greatest(
                 subscription.plan_amount
                 - coalesce(subscription.current_period_discount_amount, 0),
                 0
-            ) / subscription.plan_interval_months
+            ) / subscription.plan_interval_months as {{ money }})
         end as monthly_recurring_gross_revenue,
         case
             when subscription.is_active is not true then 0
             else
                 case
                     when subscription.is_trial is true then 0
-                    else greatest(
+                    else cast(greatest(
                         subscription.plan_amount
                         - coalesce(subscription.current_period_discount_amount, 0),
                         0
-                    ) / subscription.plan_interval_months * current_period_arr_months
+                    ) / subscription.plan_interval_months as {{ money }}) * current_period_arr_months
                 end
                 + case
                     when
                         subscription.auto_renew is not true
                         or coalesce(subscription.ongoing_discount_amount, 0) = 0
                         then 0
-                    else greatest(
+                    else cast(greatest(
                         subscription.plan_amount
                         - coalesce(subscription.ongoing_discount_amount, 0),
                         0
-                    ) / subscription.plan_interval_months * ongoing_discount_arr_months
+                    ) / subscription.plan_interval_months as {{ money }}) * ongoing_discount_arr_months
                 end
                 + case
                     when subscription.auto_renew is not true then 0
-                    else subscription.plan_amount / subscription.plan_interval_months
+                    else cast(subscription.plan_amount / subscription.plan_interval_months as {{ money }})
                         * greatest(12 - current_period_arr_months - ongoing_discount_arr_months, 0)
                 end
         end as annual_recurring_gross_revenue
@@ -126,23 +136,23 @@ with_revenue as (
     select
         *,
         {# net of VAT, minus the app stores' 15% fee on the gross for Apple and Google; NUMERIC
-           like plan_amount (the division by plan_interval_months gives a float on DuckDB) #}
-        cast(round(
+           like plan_amount, rounded to cents from the NUMERIC value on both engines #}
+        cast(round(cast(
             monthly_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
             - case
                 when subscription.provider in ('Apple', 'Google')
                     then monthly_recurring_gross_revenue * 0.15
                 else 0
-            end,
+            end as {{ money }}),
             2
         ) as {{ dbt.type_numeric() }}) as monthly_recurring_revenue,
-        cast(round(
+        cast(round(cast(
             annual_recurring_gross_revenue / (1 + coalesce(country_vat_rate, 0))
             - case
                 when subscription.provider in ('Apple', 'Google')
                     then annual_recurring_gross_revenue * 0.15
                 else 0
-            end,
+            end as {{ money }}),
             2
         ) as {{ dbt.type_numeric() }}) as annual_recurring_revenue
     from with_gross_revenue

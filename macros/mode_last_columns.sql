@@ -48,21 +48,48 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- BigQuery: the same counts per (keys, value); the order of the last occurrence is its
+    row_number, and the winner is the first of array_agg(... limit 1) (no arg_max or
+    comparable STRUCTs there; an aggregate cannot feed UNNEST in the same select) -#}
 {% macro bigquery__mode_last_columns(relation, keys, columns, order_by) -%}
     select
     {%- for key in keys %}
-        {{ key }},
+            distinct_keys.{{ key }},
     {%- endfor %}
     {%- for column in columns %}
-        (
-            select candidate
-            from unnest(array_agg({{ column }} ignore nulls order by {{ order_by }}))
-                as candidate with offset as position
-            group by candidate
-            order by count(*) desc, max(position) desc
-            limit 1
-        ) as {{ column }}{{ ',' if not loop.last }}
+            mode_{{ column }}.{{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
-    from {{ relation }}
-    group by {{ keys | join(', ') }}
+    from (select distinct {{ keys | join(', ') }} from {{ relation }}) as distinct_keys
+    {%- for column in columns %}
+        left join (
+            select
+                {{ keys | join(', ') }},
+                array_agg(
+                    {{ column }} order by occurrences desc, last_position desc limit 1
+                )[offset(0)] as {{ column }}
+            from (
+                select
+                    {{ keys | join(', ') }},
+                    {{ column }},
+                    count(*) as occurrences,
+                    max(position) as last_position
+                from (
+                    select
+                        {{ keys | join(', ') }},
+                        {{ column }},
+                        row_number() over (
+                            partition by {{ keys | join(', ') }} order by {{ order_by }}
+                        ) as position
+                    from {{ relation }}
+                    where {{ column }} is not null
+                ) as ordered_values
+                group by {{ keys | join(', ') }}, {{ column }}
+            ) as value_counts
+            group by {{ keys | join(', ') }}
+        ) as mode_{{ column }}
+            on
+        {%- for key in keys %}
+            {{ 'and ' if not loop.first }}distinct_keys.{{ key }} = mode_{{ column }}.{{ key }}
+        {%- endfor %}
+    {%- endfor %}
 {%- endmacro %}
