@@ -12,7 +12,7 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
+.PHONY: help setup build test demo-data seed dbt-build dbt-unit-test docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile lineage
 .PHONY: bench
 .PHONY: airflow-setup airflow-test airflow-standalone backfill
@@ -40,9 +40,16 @@ seed: setup ## load the demo and reference seeds into DuckDB
 
 # Seeds first: staging reads the demo tables as sources (so real Fivetran data can replace them),
 # and dbt does not order sources after the seeds that stand in for them.
-dbt-build: setup ## load the seeds, then dbt build of everything (models, data and unit tests)
+# Unit tests run in `make test` only (dbt-unit-test): they prove the SQL, not the data built.
+# The build's run_results.json is kept as target/build_run_results.json (docs generate replaces
+# run_results.json): `python -m fxa_metrics_tools.bench --build-share` reads it.
+dbt-build: setup ## load the seeds, then dbt build of the models and their data tests
 	$(DBT) seed --full-refresh
-	$(DBT) build --full-refresh --exclude resource_type:seed
+	$(DBT) build --full-refresh --exclude resource_type:seed resource_type:unit_test
+	@cp target/run_results.json target/build_run_results.json
+
+dbt-unit-test: setup ## the dbt unit tests (needs the warehouse of dbt-build)
+	$(DBT) test --select resource_type:unit_test
 
 docs-generate: setup ## generate the docs site into target/ (index.html and static_index.html)
 	$(DBT) docs generate --static
@@ -115,7 +122,7 @@ bigquery-compile: setup ## compile every model and test for BigQuery, offline
 	$(BIN)/python -m fxa_metrics_tools.bigquery_offline --target-path $(BQ_TARGET)_incremental \
 		--assume-existing
 
-test: setup setup-browser lint dbt-build docs-generate bigquery-compile ## set up and run every test
+test: setup setup-browser lint dbt-build dbt-unit-test docs-generate bigquery-compile ## set up and run every test
 	$(BIN)/pytest tests
 	$(MAKE) airflow-test
 
