@@ -10,68 +10,71 @@
 {#-
     Several rules of one model checked in one scan (issue 15: one query per model instead of one
     per column and rule). A failing row names what broke: rule_subject (the column, the key
-    columns or the expression), rule_name and failing_rows (how many rows break it).
+    columns or the expression), rule_name and failing_rows (how many rows break it; for a key,
+    how many rows repeat the key of another row).
     not_null: [column, ...]; unique: [column, ...] (nulls ignored, like dbt's unique);
     accepted_values: {column: [value, ...]} or {column: {values: [...], quote: false}} (nulls
     pass, like dbt's accepted_values); unique_combinations: [[column, ...], ...] (nulls form a
     combination too, like unique_combination); expressions: [sql, ...] or
     [{expression: sql, where: sql}, ...] (a row fails when the expression is not true);
     min_rows: the model has at least that many rows.
+    One aggregate and no window, so the scan reads only the columns the rules name. A key is
+    counted distinct as a row value (DuckDB) or as its JSON text (BigQuery has no DISTINCT on a
+    STRUCT); null parts compare equal, like GROUP BY.
 -#}
+    {#- each check: (subject, rule, SQL count of the rows that break it) -#}
     {%- set checks = [] -%}
-    {%- set windows = [] -%}
+    {%- set count_if = 'coalesce(sum(case when {} then 1 else 0 end), 0)' -%}
     {%- for column in not_null -%}
-    {%- do checks.append((column, 'not_null', column ~ ' is null')) -%}
-{%- endfor -%}
-    {%- for column in unique -%}
-    {%- set counter = 'rule_key_rows_' ~ (windows | length) -%}
-    {%- do windows.append('count(*) over (partition by ' ~ column ~ ') as ' ~ counter) -%}
-    {%- do checks.append((column, 'unique', column ~ ' is not null and ' ~ counter ~ ' > 1')) -%}
-{%- endfor -%}
-    {%- for column, spec in accepted_values.items() -%}
-    {%- set values = spec['values'] if spec is mapping else spec -%}
-    {%- set quote = spec.get('quote', true) if spec is mapping else true -%}
-    {%- set literals = [] -%}
-    {%- for value in values -%}
-        {%- do literals.append("'" ~ value ~ "'" if quote else value | string) -%}
+        {%- do checks.append((column, 'not_null', count_if.format(column ~ ' is null'))) -%}
     {%- endfor -%}
-    {%- do checks.append((
-        column,
-        'accepted_values',
-        column ~ ' is not null and ' ~ column ~ ' not in (' ~ literals | join(', ') ~ ')',
-    )) -%}
-{%- endfor -%}
+    {%- for column in unique -%}
+        {%- do checks.append((
+            column, 'unique', 'count(' ~ column ~ ') - count(distinct ' ~ column ~ ')'
+        )) -%}
+    {%- endfor -%}
+    {%- for column, spec in accepted_values.items() -%}
+        {%- set values = spec['values'] if spec is mapping else spec -%}
+        {%- set quote = spec.get('quote', true) if spec is mapping else true -%}
+        {%- set literals = [] -%}
+        {%- for value in values -%}
+            {%- do literals.append("'" ~ value ~ "'" if quote else value | string) -%}
+        {%- endfor -%}
+        {%- do checks.append((
+            column,
+            'accepted_values',
+            count_if.format(column ~ ' not in (' ~ literals | join(', ') ~ ')'),
+        )) -%}
+    {%- endfor -%}
     {%- for columns in unique_combinations -%}
-    {%- set counter = 'rule_key_rows_' ~ (windows | length) -%}
-    {%- do windows.append(
-        'count(*) over (partition by ' ~ columns | join(', ') ~ ') as ' ~ counter
-    ) -%}
-    {%- do checks.append((columns | join(', '), 'unique_combination', counter ~ ' > 1')) -%}
-{%- endfor -%}
+        {%- if target.type == 'bigquery' -%}
+            {%- set key = 'to_json_string(struct(' ~ columns | join(', ') ~ '))' -%}
+        {%- else -%}
+            {%- set key = 'row(' ~ columns | join(', ') ~ ')' -%}
+        {%- endif -%}
+        {%- do checks.append((
+            columns | join(', '), 'unique_combination', 'count(*) - count(distinct ' ~ key ~ ')'
+        )) -%}
+    {%- endfor -%}
     {%- for item in expressions -%}
-    {%- set expression = item['expression'] if item is mapping else item -%}
-    {%- set where = item.get('where') if item is mapping else none -%}
-    {%- do checks.append((
-        expression ~ (' (where ' ~ where ~ ')' if where else ''),
-        'expression_is_true',
-        ('(' ~ where ~ ') and ' if where else '') ~ 'not coalesce(' ~ expression ~ ', false)',
-    )) -%}
-{%- endfor -%}
+        {%- set expression = item['expression'] if item is mapping else item -%}
+        {%- set where = item.get('where') if item is mapping else none -%}
+        {%- do checks.append((
+            expression ~ (' (where ' ~ where ~ ')' if where else ''),
+            'expression_is_true',
+            count_if.format(
+                ('(' ~ where ~ ') and ' if where else '') ~ 'not coalesce(' ~ expression ~ ', false)'
+            ),
+        )) -%}
+    {%- endfor -%}
 with
-
-model_rows as (
-    select
-        *{% for window in windows %},
-        {{ window }}{% endfor %}
-    from {{ model }}
-),
 
 totals as (
     select
         count(*) as row_count{% for check in checks %},
-        coalesce(sum(case when {{ check[2] }} then 1 else 0 end), 0) as failing_{{ loop.index }}
+        {{ check[2] }} as failing_{{ loop.index }}
         {%- endfor %}
-    from model_rows
+    from {{ model }}
 ),
 
 failures as (
