@@ -34,9 +34,26 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
-# model -> (the model whose rows it projects row for row, {its column: that model's column}).
-# stripe_logical_subscriptions_history_v1 selects every row of the intermediate view and packs
-# its columns into the `subscription` struct (checked by tests/test_rules/).
+# model -> (a model with the same rows, {its column: that model's column}): one of the two
+# selects every row of the other, one ref, no filter, join or aggregation, renaming columns or
+# packing them into a struct (checked by tests/test_rules/). stripe_logical_subscriptions_
+# history_v1 packs the intermediate view's columns into `subscription`; the user-facing daily /
+# monthly views pack the flat revenue columns of their intermediate model into `subscription`
+# (their rules are checked on the intermediate model: one revenue computation, not two).
+_REVENUE_FIELDS = {
+    f"subscription.{field}": field
+    for field in (
+        "country_vat_rate",
+        "plan_currency_usd_exchange_rate",
+        "plan_amount_usd",
+        "current_period_discount_amount_usd",
+        "ongoing_discount_amount_usd",
+        "monthly_recurring_revenue",
+        "monthly_recurring_revenue_usd",
+        "annual_recurring_revenue",
+        "annual_recurring_revenue_usd",
+    )
+}
 PROJECTIONS: dict[str, tuple[str, dict[str, str]]] = {
     "int_stripe_logical_subscriptions_history_items": (
         "stripe_logical_subscriptions_history_v1",
@@ -44,6 +61,14 @@ PROJECTIONS: dict[str, tuple[str, dict[str, str]]] = {
             "logical_subscription_id": "subscription.id",
             "provider_subscription_item_id": "subscription.provider_subscription_item_id",
         },
+    ),
+    "daily_active_logical_subscriptions": (
+        "int_logical_daily_active_subscriptions_revenue",
+        _REVENUE_FIELDS,
+    ),
+    "monthly_active_logical_subscriptions": (
+        "int_logical_monthly_active_subscriptions_revenue",
+        _REVENUE_FIELDS,
     ),
 }
 

@@ -47,15 +47,19 @@ def test_a_dropped_rule_is_reported(manifest: dict) -> None:
 
 
 def test_projections_keep_every_row(manifest: dict) -> None:
-    """A PROJECTIONS entry proves rules only if the model reads its source whole, row for row."""
+    """A PROJECTIONS pair proves rules only if one model reads the other whole, row for row."""
     nodes = manifest["nodes"].values()
     models = {node["name"]: node for node in nodes if node["resource_type"] == "model"}
-    for source, (target, _) in test_rules.PROJECTIONS.items():
-        node = models[target]
-        assert node["depends_on"]["nodes"] == [f"model.fxa_metrics.{source}"], target
-        code = re.sub(r"\{#.*?#\}", "", node["raw_code"], flags=re.DOTALL).lower()
+    for first, (second, _) in test_rules.PROJECTIONS.items():
+        pairs = [(a, b) for a, b in ((first, second), (second, first))]
+        projection, source = next(
+            (a, b)
+            for a, b in pairs
+            if models[a]["depends_on"]["nodes"] == [f"model.fxa_metrics.{b}"]
+        )
+        code = re.sub(r"\{#.*?#\}", "", models[projection]["raw_code"], flags=re.DOTALL).lower()
         for clause in (" where ", " join ", "group by", "distinct", "qualify", "union", "limit"):
-            assert clause not in code, f"{target} has {clause!r}: not a row-for-row projection"
+            assert clause not in code, f"{projection} has {clause!r}: not a projection of {source}"
 
 
 def test_pass_through_views_are_detected(manifest: dict) -> None:
