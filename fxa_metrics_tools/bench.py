@@ -381,7 +381,9 @@ def bench(
                 ),
             }
         )
-    # (d) data tests of the selection on what was built (unit tests excluded: make test only)
+    # (d) data tests of the selection on what was built (unit tests excluded: make test only;
+    # seeds' tests excluded: the bench reads the scaled sources, the demo seeds are not loaded;
+    # cautious: only tests all of whose parents were built)
     tests_step = measure(
         dbt_cmd(
             target_dir,
@@ -389,6 +391,9 @@ def bench(
             *selection,
             "--exclude",
             "resource_type:unit_test",
+            "resource_type:seed",
+            "--indirect-selection",
+            "cautious",
             "--vars",
             vars_arg,
         ),
