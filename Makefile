@@ -12,14 +12,14 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup build test demo-data seed dbt-build docs-generate lint ruff clean
+.PHONY: help setup build test demo-data seed dbt-build dbt-unit-test docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile bigquery-check lineage
 .PHONY: bench check zetasql-setup
 .PHONY: airflow-setup airflow-test airflow-standalone backfill
 
 # `make help` lists the targets in the order of the work: first build and test, then the pieces
 # of a build, docs and lineage, checks, Airflow, upkeep. Targets not named here follow in file order.
-HELP_ORDER := build test check setup demo-data seed dbt-build docs-generate docs docs-static \
+HELP_ORDER := build test check setup demo-data seed dbt-build dbt-unit-test docs-generate docs docs-static \
 	lineage lint lint-sql bigquery-compile bigquery-check setup-browser airflow-setup \
 	airflow-standalone airflow-test backfill bench clean help
 help: ## list the targets in workflow order
@@ -50,9 +50,16 @@ seed: setup ## load the demo and reference seeds into DuckDB
 
 # Seeds first: staging reads the demo tables as sources (so real Fivetran data can replace them),
 # and dbt does not order sources after the seeds that stand in for them.
-dbt-build: setup ## load the seeds, then dbt build of everything (models, data and unit tests)
+# Unit tests run in `make test` only (dbt-unit-test): they prove the SQL, not the data built.
+# The build's run_results.json is kept as target/build_run_results.json (docs generate replaces
+# run_results.json): `python -m fxa_metrics_tools.bench --build-share` reads it.
+dbt-build: setup ## load the seeds, then dbt build of the models and their data tests
 	$(DBT) seed --full-refresh
-	$(DBT) build --full-refresh --exclude resource_type:seed
+	$(DBT) build --full-refresh --exclude resource_type:seed resource_type:unit_test
+	@cp target/run_results.json target/build_run_results.json
+
+dbt-unit-test: setup ## the dbt unit tests (needs the warehouse of dbt-build)
+	$(DBT) test --select resource_type:unit_test
 
 # The column lineage and the rules cited (docs/) are written into the site's descriptions.
 docs-generate: setup ## generate the docs site into target/ (static_index.html opens from disk)
@@ -174,7 +181,7 @@ zetasql-setup: $(ZETASQL_DIR)/.installed-$(ZETASQL_VERSION)
 bigquery-check: setup bigquery-compile zetasql-setup ## analyze the BigQuery compile with ZetaSQL
 	$(BIN)/python -m fxa_metrics_tools.bigquery_check $(BQ_TARGET) $(BQ_TARGET)_incremental
 
-test: setup setup-browser lint dbt-build docs-generate bigquery-compile bigquery-check ## set up and run every test
+test: setup setup-browser lint dbt-build dbt-unit-test docs-generate bigquery-compile bigquery-check ## set up and run every test
 	$(BIN)/pytest tests
 	$(MAKE) airflow-test
 

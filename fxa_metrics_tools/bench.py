@@ -18,7 +18,14 @@ Steps, each timed (wall seconds) with the peak resident memory of the process th
 4. (b) one incremental day at the end of the range (vars ``subplat_date`` = the last day of the
    daily actives, ``submission_date`` = the last FxA day) for the incremental heavy models;
 5. (c) baselines: hand-written single DuckDB queries for the daily-active expansion and
-   ``fxa_users_last_seen`` on the same data (``fxa_metrics_tools.bench_baselines``).
+   ``fxa_users_last_seen`` on the same data (``fxa_metrics_tools.bench_baselines``);
+6. (d) the data tests of the run's selection (``dbt test``, unit tests excluded) on the built
+   tables, for the tests' share of the node-seconds (data tests / (models + data tests)),
+   next to the one-day shares of the incremental models (issue 15).
+
+``--build-share [run_results.json]`` only prints the node-seconds by resource type and the
+tests' share of an existing run, by default ``target/build_run_results.json`` (kept by
+``make build``), and exits.
 
 It prints a table and writes the JSON report (default ``target/bench_s<N>.json``).
 """
@@ -70,6 +77,8 @@ REPORT_KEYS: tuple[str, ...] = (
     "slowest_model",
     "all_models_full_refresh_seconds",
     "days",
+    "tests_share",
+    "one_day_shares",
 )
 MODEL_KEYS: tuple[str, ...] = ("rows", "full_refresh", "incremental_day", "baseline")
 
@@ -127,6 +136,43 @@ def run_results(target_dir: Path) -> dict[str, dict[str, float]]:
             "execute_seconds": round(execute, 3),
         }
     return out
+
+
+def node_seconds(results: dict) -> dict:
+    """Node-seconds and node counts of a run_results.json by kind, and the data tests' share.
+
+    Kinds: model, data_test, unit_test, seed, other (exposures, ...). The share is data tests'
+    node-seconds over models' plus data tests' (unit tests prove SQL, they are no build cost).
+    """
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for item in results["results"]:
+        kind = item["unique_id"].split(".", 1)[0]
+        kind = {"test": "data_test", "unit_test": "unit_test"}.get(kind, kind)
+        if kind not in ("model", "data_test", "unit_test", "seed"):
+            kind = "other"
+        seconds[kind] = seconds.get(kind, 0.0) + float(item.get("execution_time") or 0.0)
+        counts[kind] = counts.get(kind, 0) + 1
+    tested = seconds.get("model", 0.0) + seconds.get("data_test", 0.0)
+    return {
+        "seconds": {kind: round(value, 3) for kind, value in sorted(seconds.items())},
+        "nodes": dict(sorted(counts.items())),
+        "elapsed_seconds": round(float(results.get("elapsed_time") or 0.0), 3),
+        "tests_share": round(seconds.get("data_test", 0.0) / tested, 4) if tested else None,
+    }
+
+
+def format_node_seconds(figures: dict) -> str:
+    parts = [
+        f"{kind} {figures['seconds'][kind]:.1f} s ({figures['nodes'][kind]})"
+        for kind in figures["seconds"]
+    ]
+    share = figures["tests_share"]
+    shown = "-" if share is None else f"{share:.1%}"
+    return (
+        f"node-seconds: {', '.join(parts)}; run {figures['elapsed_seconds']:.1f} s; "
+        f"data tests' share of models + data tests: {shown}"
+    )
 
 
 def _iso_seconds(value: str) -> float:
@@ -335,6 +381,43 @@ def bench(
                 ),
             }
         )
+    # (d) data tests of the selection on what was built (unit tests excluded: make test only;
+    # seeds' tests excluded: the bench reads the scaled sources, the demo seeds are not loaded;
+    # cautious: only tests all of whose parents were built)
+    tests_step = measure(
+        dbt_cmd(
+            target_dir,
+            "test",
+            *selection,
+            "--exclude",
+            "resource_type:unit_test",
+            "resource_type:seed",
+            "--indirect-selection",
+            "cautious",
+            "--vars",
+            vars_arg,
+        ),
+        env,
+        "data_tests",
+    )
+    tested = node_seconds(json.loads((target_dir / "run_results.json").read_text()))
+    model_seconds = sum(item["seconds"] for item in per_model.values())
+    test_seconds = tested["seconds"].get("data_test", 0.0)
+    tests_step["detail"] = {"data_tests": tested["nodes"].get("data_test", 0)}
+    steps.append(tests_step)
+    report["tests_share"] = {
+        "model_seconds": round(model_seconds, 3),
+        "data_test_seconds": round(test_seconds, 3),
+        "data_tests": tested["nodes"].get("data_test", 0),
+        "share": round(test_seconds / (model_seconds + test_seconds), 4)
+        if model_seconds + test_seconds
+        else None,
+    }
+    report["one_day_shares"] = {
+        name: result["incremental_day"]["share_of_full_refresh"]
+        for name, result in results.items()
+        if result["incremental_day"]
+    }
     report["steps"] = steps
     report["models"] = results
     report["baselines"] = baselines
@@ -377,6 +460,15 @@ def format_report(report: dict) -> str:
         )
     slowest = report["slowest_model"]
     lines.append(f"slowest model (full refresh): {slowest['name']} ({slowest['seconds']:.2f} s)")
+    tests = report["tests_share"]
+    lines.append(
+        f"data tests: {tests['data_tests']} in {tests['data_test_seconds']:.2f} node-s against "
+        f"{tests['model_seconds']:.2f} s of models: share {_num(tests['share'], 0, 4)}"
+    )
+    shares = report["one_day_shares"]
+    if shares:
+        worst = max(shares, key=lambda name: shares[name] or 0.0)
+        lines.append(f"largest one-day share: {worst} ({_num(shares[worst], 0, 4)})")
     return "\n".join(lines)
 
 
@@ -395,12 +487,26 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--select", nargs="+", default=None, help="dbt selection of the run")
     parser.add_argument(
+        "--build-share",
+        nargs="?",
+        type=Path,
+        const=PROJECT_DIR / "target" / "build_run_results.json",
+        default=None,
+        help="only print the node-seconds and tests' share of a run_results.json and exit",
+    )
+    parser.add_argument(
         "--no-isolated",
         action="store_true",
         help="no per-model full-refresh runs (figures from the whole run)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.build_share is not None:
+        if not args.build_share.exists():
+            raise SystemExit(f"no {args.build_share}: run `make build` first")
+        figures = node_seconds(json.loads(args.build_share.read_text()))
+        LOG.info("%s: %s", args.build_share, format_node_seconds(figures))
+        return
     out = args.out or PROJECT_DIR / "target" / f"bench_s{args.scale}.json"
     report = bench(
         args.scale,

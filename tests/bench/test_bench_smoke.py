@@ -60,6 +60,42 @@ def test_report_has_every_key(report: tuple[dict, Path]) -> None:
     assert data["dbt_parse_seconds"]["full"] > 0
     assert data["slowest_model"]["name"] in data["all_models_full_refresh_seconds"]
     assert data["days"]["subplat_date"] and data["days"]["submission_date"]
+    # issue 15: the data tests of the selection ran, their share is of models + data tests
+    tests = data["tests_share"]
+    assert tests["data_tests"] > 0 and tests["data_test_seconds"] > 0
+    assert 0 < tests["share"] < 1
+    assert tests["share"] == round(
+        tests["data_test_seconds"] / (tests["model_seconds"] + tests["data_test_seconds"]), 4
+    )
+    assert set(data["one_day_shares"]) == set(MODELS)
+    for name, share in data["one_day_shares"].items():
+        assert share == data["models"][name]["incremental_day"]["share_of_full_refresh"], name
+
+
+def test_node_seconds_split_by_kind() -> None:
+    """The tests' share counts data tests against models; unit tests and seeds stay apart."""
+    results = {
+        "elapsed_time": 9.0,
+        "results": [
+            {"unique_id": "model.p.a", "execution_time": 3.0},
+            {"unique_id": "model.p.b", "execution_time": 1.0},
+            {"unique_id": "test.p.not_null_a", "execution_time": 1.0},
+            {"unique_id": "unit_test.p.a.test_x", "execution_time": 5.0},
+            {"unique_id": "seed.p.s", "execution_time": 2.0},
+            {"unique_id": "exposure.p.e", "execution_time": 0.0},
+        ],
+    }
+    figures = bench.node_seconds(results)
+    assert figures["seconds"] == {
+        "data_test": 1.0,
+        "model": 4.0,
+        "other": 0.0,
+        "seed": 2.0,
+        "unit_test": 5.0,
+    }
+    assert figures["nodes"]["model"] == 2
+    assert figures["tests_share"] == 0.2
+    assert "20.0%" in bench.format_node_seconds(figures)
 
 
 def test_daily_active_baseline_matches_the_model_rows(report: tuple[dict, Path]) -> None:
