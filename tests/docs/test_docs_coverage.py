@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from fxa_metrics_tools.test_rules import PROJECTIONS, manifest_rules, pass_through_parents
+
 LOG = logging.getLogger(__name__)
 PACKAGE = "fxa_metrics"
-KEY_TESTS = {"unique_combination"}
 # A model whose rows duplicate by design (1:1 with a raw table that has duplicates, or a
 # compatibility view that drops the key columns) says why in config meta instead of a key test.
 NO_KEY_META = "no_key_reason"
@@ -183,31 +184,34 @@ def test_every_built_column_is_in_yaml(
 
 
 def key_tested_models(manifest: dict[str, Any]) -> tuple[set[str], dict[str, int]]:
-    """Models with a key test (unique + not_null on one column, or unique_combination), and the
-    number of enabled data tests attached to each model."""
-    unique: dict[str, set[str]] = {}
-    not_null: dict[str, set[str]] = {}
-    keyed: set[str] = set()
+    """Models with a key test, and the number of enabled data tests attached to each model.
+
+    A key is a unique_combination, or unique + not_null on one column, whether written as dbt's
+    tests or inside `column_rules` (the rules come from fxa_metrics_tools.test_rules, which
+    reads both). A view that passes a keyed model through row for row (`select *` of one ref,
+    or a declared projection) has that model's key.
+    """
+    rules = manifest_rules(manifest, PACKAGE)
+    unique = {(rule.model, rule.subject) for rule in rules if rule.kind == "unique"}
+    not_null = {(rule.model, rule.subject) for rule in rules if rule.kind == "not_null"}
+    keyed_names = {rule.model for rule in rules if rule.kind == "unique_combination"}
+    keyed_names |= {model for model, column in unique & not_null}
+    parents = {**pass_through_parents(manifest)}
+    parents.update({name: target for name, (target, _) in PROJECTIONS.items()})
+    changed = True
+    while changed:
+        found = {name for name, parent in parents.items() if parent in keyed_names}
+        changed = not found <= keyed_names
+        keyed_names |= found
     test_count: dict[str, int] = {}
     for test in project_nodes(manifest, "test"):
-        name = (test.get("test_metadata") or {}).get("name")
         model_id = test.get("attached_node")
-        if not model_id or not test["config"].get("enabled", True):
-            continue
-        test_count[model_id] = test_count.get(model_id, 0) + 1
-        if not name:
-            continue
-        # a model-level `unique: {column_name: x}` leaves column_name empty on the test node
-        kwargs = (test.get("test_metadata") or {}).get("kwargs") or {}
-        column = (test.get("column_name") or kwargs.get("column_name") or "").lower()
-        if name in KEY_TESTS:
-            keyed.add(model_id)
-        elif name == "unique" and column:
-            unique.setdefault(model_id, set()).add(column)
-        elif name == "not_null" and column:
-            not_null.setdefault(model_id, set()).add(column)
-    keyed |= {
-        model_id for model_id, columns in unique.items() if columns & not_null.get(model_id, set())
+        if model_id and test["config"].get("enabled", True):
+            test_count[model_id] = test_count.get(model_id, 0) + 1
+    keyed = {
+        model["unique_id"]
+        for model in project_nodes(manifest, "model")
+        if model["name"] in keyed_names
     }
     return keyed, test_count
 
