@@ -231,8 +231,9 @@ def dbt_build_command(select: list[str], target_dir: Path) -> list[str]:
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROFILES_YML.parent),
-        "--target",
-        TARGET,
+        # No --target: profiles.yml takes it from FXA_METRICS_TARGET, like every other dbt call
+        # here. dbt hashes the CLI's --target into the parse state: `make airflow-setup`'s
+        # `dbt parse` (no --target) then leaves a partial parse this command can reuse.
         "--target-path",
         str(target_dir),
         "--log-path",
