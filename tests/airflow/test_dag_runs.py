@@ -13,6 +13,11 @@ dag_runner.py), with retries off so that any error is final:
   downstream of it (`daily_active_logical_subscriptions_v1`), the FxA chain still runs, and the
   task's log and XCom name the failing test.
 
+Alongside, on a third copy, a real scheduler (`airflow standalone` via scheduled_run.py, demo
+defaults, both DAGs unpaused as soon as the API server answers) must schedule one run per DAG
+(17.2: the old start date 2024-01-01 with catch-up queued ~1,070 daily runs), both successful at
+the first try; its daily and hourly builds are narrowed to one staging model each.
+
 The daily runs are narrowed with FXA_METRICS_DAILY_SELECT to one SubPlat chain (Stripe ->
 logical history -> daily actives) and one FxA chain (log staging -> fxa_users_daily_v1), the
 hourly one with FXA_METRICS_HOURLY_SELECT to one Stripe staging model (CI time: the lock makes
@@ -38,7 +43,9 @@ pytestmark = [pytest.mark.airflow, pytest.mark.slow]
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("dag_runner.py")
+HARNESS = Path(__file__).with_name("scheduled_run.py")
 DAG_ID = "fxa_metrics_daily"
+DAG_IDS = (DAG_ID, "fxa_metrics_hourly")
 LOGICAL_DATE = "2024-03-15"
 SUBPLAT_DATE = "2024-03-08"  # logical date - 7 days (SubPlat delay)
 RUN_SELECT = "+daily_active_logical_subscriptions_v1 +fxa_users_daily_v1"
@@ -132,6 +139,24 @@ def start_docs(workdir: Path, duckdb_path: Path) -> subprocess.Popen:
     return start_process(workdir, duckdb_path, [*lock, str(dbt), *docs])
 
 
+# Tiny builds for the real scheduler (CI time): that test is about what it creates and runs.
+SCHEDULER_SELECTS = {
+    "FXA_METRICS_DAILY_SELECT": "stg_stripe__products",
+    "FXA_METRICS_HOURLY_SELECT": "stg_stripe__plans",
+}
+
+
+def start_scheduler(workdir: Path, warehouse: Path) -> subprocess.Popen:
+    report = workdir / "scheduler.json"
+    command = [sys.executable, str(HARNESS), "--report", str(report), "--warehouse", str(warehouse)]
+    for name, value in SCHEDULER_SELECTS.items():
+        command += ["--env", f"{name}={value}"]
+    command += ["--timeout", str(RUN_TIMEOUT_SECONDS - 120)]
+    log = (workdir / "run.log").open("wb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FXA_METRICS_START")}
+    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
 def finish(process: subprocess.Popen, workdir: Path, deadline: float) -> tuple[dict | None, str]:
     try:
         process.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -157,8 +182,10 @@ def dag_runs(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copyfile(built_warehouse, bad)
     prepare_bad_copy(bad)
 
-    workdirs = {name: tmp_path_factory.mktemp(name) for name in ("good", "hourly", "docs", "bad")}
+    names = ("good", "hourly", "docs", "bad", "scheduler")
+    workdirs = {name: tmp_path_factory.mktemp(name) for name in names}
     processes = {
+        "scheduler": start_scheduler(workdirs["scheduler"], built_warehouse),
         "good": start_dag_run(workdirs["good"], shared, DAG_ID),
         "hourly": start_dag_run(workdirs["hourly"], shared, "fxa_metrics_hourly"),
         "docs": start_docs(workdirs["docs"], shared),
@@ -169,6 +196,9 @@ def dag_runs(built_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) ->
     for name, process in processes.items():
         report, log = finish(process, workdirs[name], deadline)
         results[name] = RunResult(report or {}, log, bad if name == "bad" else shared, before)
+    scheduler_report = workdirs["scheduler"] / "scheduler.json"
+    assert scheduler_report.exists(), results["scheduler"].log[-4000:]
+    results["scheduler"] = json.loads(scheduler_report.read_text())
     return results
 
 
@@ -232,3 +262,29 @@ def test_bad_run_log_names_the_failing_test(dag_runs: dict) -> None:
     log = dag_runs["bad"].log
     assert f"dbt node failed: {BAD_TEST} (test): Got 1 result" in log, log[-4000:]
     assert f"dbt build exited with 1: {BAD_TEST}" in log
+
+
+# --- a real scheduler's first runs -------------------------------------------------------------
+
+
+def test_fresh_scheduler_schedules_one_run_per_dag(dag_runs: dict) -> None:
+    runs = dag_runs["scheduler"]["dag_runs"]
+    print(  # noqa: T201 (shown with -s)
+        "scheduler: "
+        + ", ".join(f"{r['dag_id']} {r['logical_date']} {r['wall_seconds']} s" for r in runs)
+    )
+    per_dag = {dag_id: [r for r in runs if r["dag_id"] == dag_id] for dag_id in DAG_IDS}
+    assert {dag_id: len(found) for dag_id, found in per_dag.items()} == dict.fromkeys(DAG_IDS, 1)
+    assert {r["run_type"] for r in runs} == {"scheduled"}
+    # The demo's last day, not 2024-01-01 and not yesterday.
+    assert per_dag[DAG_ID][0]["logical_date"].startswith("2024-04-30")
+
+
+def test_fresh_scheduler_runs_succeed_first_time(dag_runs: dict) -> None:
+    scheduled = dag_runs["scheduler"]
+    assert {r["state"] for r in scheduled["dag_runs"]} == {"success"}
+    tasks = {
+        (t["dag_id"], t["task_id"], t["state"], t["try_number"])
+        for t in scheduled["task_instances"]
+    }
+    assert tasks == {(dag_id, "dbt_build", "success", 1) for dag_id in DAG_IDS}
