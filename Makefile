@@ -81,7 +81,7 @@ docs-static: setup ## generate the single-file docs site (builds the warehouse i
 		$(BIN)/python -m fxa_metrics_tools.lineage docs $(DOCS_TARGET); \
 	fi
 
-docs: docs-port-free docs-static ## generate the docs site, serve it on http://127.0.0.1:$DOCS_PORT (8000)
+docs: docs-port-free docs-static ## generate the docs site, serve it on 127.0.0.1:$DOCS_PORT (8000)
 	@echo "docs: http://127.0.0.1:$(DOCS_PORT)/static_index.html (Ctrl-C stops the server)"
 	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(DOCS_TARGET)
 
@@ -162,8 +162,11 @@ airflow-test: airflow-setup ## DAG tests in .venv-airflow (needs the warehouse o
 # starts `airflow` subcommands from PATH. Avoid port 8793: Airflow's log server takes it. Task
 # processes reach the API server at AIRFLOW_PORT, with a 60 s timeout (5 s fails task starts
 # when the 2 cores are busy).
-airflow-standalone: airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME, SQLite, dags/)
+.PHONY: airflow-port-free
+airflow-port-free: setup
 	@$(PORT_CHECK) $(AIRFLOW_PORT) AIRFLOW_PORT "make airflow-standalone"
+
+airflow-standalone: airflow-port-free airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME)
 	@home=$$(mktemp -d -t fxa_metrics_airflow.XXXXXX); \
 	export PATH=$(AIRFLOW_BIN):$$PATH AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
