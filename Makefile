@@ -166,7 +166,7 @@ airflow-test: airflow-setup ## DAG tests in .venv-airflow (needs the warehouse o
 airflow-port-free: setup
 	@$(PORT_CHECK) $(AIRFLOW_PORT) AIRFLOW_PORT "make airflow-standalone"
 
-airflow-standalone: airflow-port-free airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME)
+airflow-standalone: airflow-port-free airflow-setup ## run Airflow locally (temporary AIRFLOW_HOME)
 	@home=$$(mktemp -d -t fxa_metrics_airflow.XXXXXX); \
 	export PATH=$(AIRFLOW_BIN):$$PATH AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
