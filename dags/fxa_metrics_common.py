@@ -43,7 +43,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from airflow.sdk import BaseOperator
+# `run_day` and the settings are also imported outside Airflow (the backfill runs in .venv, which
+# has no Airflow): only the operator needs it.
+try:
+    from airflow.sdk import BaseOperator
+except ImportError:  # .venv: tests/dags_common
+    BaseOperator = object
 
 PROJECT_DIR = Path(
     os.environ.get("FXA_METRICS_PROJECT_DIR", Path(__file__).resolve().parents[1])
@@ -256,6 +261,8 @@ class DbtBuildOperator(BaseOperator):
     ui_color = "#8194E0"
 
     def __init__(self, *, select: list[str], env: dict[str, str], **kwargs: Any) -> None:
+        if BaseOperator is object:
+            raise RuntimeError("DbtBuildOperator needs Airflow (run it in .venv-airflow)")
         super().__init__(**kwargs)
         self.select = select
         self.env = env
