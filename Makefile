@@ -12,6 +12,13 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PYTHONPATH := $(CURDIR)
 
+# One writer per DuckDB file (fxa_metrics_tools/warehouse_lock.py): every dbt command that opens
+# the warehouse runs under a file lock next to it and waits, naming the holder, while an Airflow
+# task, a backfill or another make target has it. A no-op off the duckdb target.
+LOCKED = $(BIN)/python -m fxa_metrics_tools.warehouse_lock --
+# A busy port: one line naming the variable to change, before any work (port_check.py).
+PORT_CHECK = $(BIN)/python -m fxa_metrics_tools.port_check
+
 .PHONY: help setup build test demo-data seed dbt-build dbt-unit-test docs-generate lint ruff clean
 .PHONY: lint-sql docs docs-static setup-browser bigquery-compile bigquery-check lineage
 .PHONY: bench check zetasql-setup
@@ -46,7 +53,7 @@ demo-data: setup ## regenerate the demo seeds with the deterministic generator
 	$(BIN)/python -m fxa_metrics_tools.generate --scale 1 --seed 42 --format csv --out seeds/demo
 
 seed: setup ## load the demo and reference seeds into DuckDB
-	$(DBT) seed --full-refresh
+	$(LOCKED) $(DBT) seed --full-refresh
 
 # Seeds first: staging reads the demo tables as sources (so real Fivetran data can replace them),
 # and dbt does not order sources after the seeds that stand in for them.
@@ -54,16 +61,16 @@ seed: setup ## load the demo and reference seeds into DuckDB
 # The build's run_results.json is kept as target/build_run_results.json (docs generate replaces
 # run_results.json): `python -m fxa_metrics_tools.bench --build-share` reads it.
 dbt-build: setup ## load the seeds, then dbt build of the models and their data tests
-	$(DBT) seed --full-refresh
-	$(DBT) build --full-refresh --exclude resource_type:seed resource_type:unit_test
+	$(LOCKED) $(DBT) seed --full-refresh
+	$(LOCKED) $(DBT) build --full-refresh --exclude resource_type:seed resource_type:unit_test
 	@cp target/run_results.json target/build_run_results.json
 
 dbt-unit-test: setup ## the dbt unit tests (needs the warehouse of dbt-build)
-	$(DBT) test --select resource_type:unit_test
+	$(LOCKED) $(DBT) test --select resource_type:unit_test
 
 # The column lineage and the rules cited (docs/) are written into the site's descriptions.
 docs-generate: setup ## generate the docs site into target/ (static_index.html opens from disk)
-	$(DBT) docs generate --static
+	$(LOCKED) $(DBT) docs generate --static
 	$(BIN)/python -m fxa_metrics_tools.lineage docs target
 
 build: dbt-build docs-generate ## set up, load the demo data, build the warehouse on DuckDB, generate the docs
@@ -84,18 +91,23 @@ lint: ruff lint-sql ## lint Python (ruff) and SQL (sqlfluff)
 
 # Docs site: one self-contained file (target/static_index.html: manifest and catalog inside),
 # served on 127.0.0.1 only. The column-lineage tool, when present, annotates the site first.
-DOCS_PORT ?= 8080
+# Airflow's UI defaults to 8080 (AIRFLOW_PORT): the docs take 8000.
+DOCS_PORT ?= 8000
 DOCS_TARGET ?= target
 docs-static: setup ## generate the single-file docs site (builds the warehouse if missing)
 	@test -f $(FXA_METRICS_DUCKDB_PATH) || $(MAKE) dbt-build
-	$(DBT) docs generate --static --target-path $(DOCS_TARGET)
+	$(LOCKED) $(DBT) docs generate --static --target-path $(DOCS_TARGET)
 	@if test -f fxa_metrics_tools/lineage.py -o -f fxa_metrics_tools/lineage/__main__.py; then \
 		$(BIN)/python -m fxa_metrics_tools.lineage docs $(DOCS_TARGET); \
 	fi
 
-docs: docs-static ## generate the docs site and serve it on http://127.0.0.1:$DOCS_PORT (8080)
+docs: docs-port-free docs-static ## generate the docs site, serve it on 127.0.0.1:$DOCS_PORT (8000)
 	@echo "docs: http://127.0.0.1:$(DOCS_PORT)/static_index.html (Ctrl-C stops the server)"
 	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory $(DOCS_TARGET)
+
+.PHONY: docs-port-free
+docs-port-free: setup
+	@$(PORT_CHECK) $(DOCS_PORT) DOCS_PORT "make docs"
 
 # Column lineage (issue 8) from the compiled SQL in $(LINEAGE_TARGET)/manifest.json (regenerated
 # by `dbt docs generate` when missing or older than a model/macro). COLUMN=model.column[.field]
@@ -104,7 +116,7 @@ LINEAGE_TARGET ?= target
 lineage: setup ## column lineage: COLUMN=model.column[.field] prints its chain; else JSON export
 	@if [ ! -f $(LINEAGE_TARGET)/manifest.json ] || [ -n "$$(find models macros dbt_project.yml \
 		-newer $(LINEAGE_TARGET)/manifest.json -print -quit)" ]; then \
-		$(DBT) docs generate --target-path $(LINEAGE_TARGET); fi
+		$(LOCKED) $(DBT) docs generate --target-path $(LINEAGE_TARGET); fi
 	@$(BIN)/python -m fxa_metrics_tools.lineage \
 		$(if $(COLUMN),show $(COLUMN),export) --target-dir $(LINEAGE_TARGET)
 
@@ -152,10 +164,10 @@ check: setup ## fast checks: ruff, sqlfluff (changed SQL), dbt parse + unit test
 			git ls-files --others --exclude-standard -- $(SQL_PATHS); } | grep '\.sql$$' | sort -u); fi; \
 	if [ -n "$$sql" ]; then $(BIN)/sqlfluff lint $$sql --processes 2 --disable-progress-bar \
 		|| exit 1; else echo "check: no changed SQL to lint"; fi; \
-	$(DBT) parse --quiet || exit 1; \
+	$(LOCKED) $(DBT) parse --quiet || exit 1; \
 	if [ ! -f "$(FXA_METRICS_DUCKDB_PATH)" ]; then echo "check: no warehouse, building an empty one"; \
-		$(DBT) seed --quiet && $(DBT) run --empty --quiet || exit 1; fi; \
-	$(DBT) test --quiet --select "test_type:unit" "path:tests/dbt/macros" || exit 1; \
+		$(LOCKED) $(DBT) seed --quiet && $(LOCKED) $(DBT) run --empty --quiet || exit 1; fi; \
+	$(LOCKED) $(DBT) test --quiet --select "test_type:unit" "path:tests/dbt/macros" || exit 1; \
 	$(BIN)/pytest -q -m "not slow and not airflow and not browser" $(CHECK_TESTS) || exit 1; \
 	echo "check: passed in $$(( $$(date +%s) - started )) s"
 
@@ -185,11 +197,14 @@ test: setup setup-browser lint dbt-build dbt-unit-test docs-generate bigquery-co
 	$(BIN)/pytest tests
 	$(MAKE) airflow-test
 
-# Airflow 3.3 + Cosmos (dags/) live in .venv-airflow: Airflow needs protobuf 7, dbt 1.11 protobuf
-# < 7. The DAGs run dbt from .venv and are rendered from target/manifest.json (dbt parse).
+# Airflow 3.3 (dags/) lives in .venv-airflow: Airflow needs protobuf 7, dbt 1.11 protobuf < 7.
+# Each DAG run is one `.venv/bin/dbt build` whose artifacts (partial parse, run results) stay in
+# $(AIRFLOW_TARGET_DIR)/<dag id>, never in target/ (which `make docs`/`make lineage` rewrite).
 AIRFLOW_VENV := $(CURDIR)/.venv-airflow
 AIRFLOW_BIN := $(AIRFLOW_VENV)/bin
 AIRFLOW_PORT ?= 8080
+AIRFLOW_TARGET_DIR ?= $(CURDIR)/target_airflow
+AIRFLOW_DAG_IDS := fxa_metrics_daily fxa_metrics_hourly
 
 $(AIRFLOW_VENV)/.installed: requirements-airflow.txt
 	$(PYTHON) -m venv $(AIRFLOW_VENV)
@@ -197,20 +212,33 @@ $(AIRFLOW_VENV)/.installed: requirements-airflow.txt
 	$(AIRFLOW_BIN)/pip install --quiet --disable-pip-version-check -r requirements-airflow.txt
 	touch $@
 
-airflow-setup: setup $(AIRFLOW_VENV)/.installed ## create .venv-airflow, write target/manifest.json
-	$(DBT) parse --quiet
+# One `dbt parse` seeds each DAG's partial parse: its first run parses nothing. The run date
+# reaches dbt as FXA_METRICS_RUN_DATE, read at execution only, so the parse stays valid daily.
+airflow-setup: setup $(AIRFLOW_VENV)/.installed ## create .venv-airflow, seed the DAGs' dbt parse
+	$(DBT) parse --quiet --target-path $(AIRFLOW_TARGET_DIR)/parse
+	@for dag in $(AIRFLOW_DAG_IDS); do mkdir -p $(AIRFLOW_TARGET_DIR)/$$dag && \
+		cp $(AIRFLOW_TARGET_DIR)/parse/manifest.json $(AIRFLOW_TARGET_DIR)/parse/partial_parse.msgpack \
+			$(AIRFLOW_TARGET_DIR)/$$dag/; done
 
 # FXA_METRICS_AIRFLOW_TESTS=required: tests/airflow errors out instead of skipping without Airflow.
 airflow-test: airflow-setup ## DAG tests in .venv-airflow (needs the warehouse of `make build`)
 	FXA_METRICS_AIRFLOW_TESTS=required $(AIRFLOW_BIN)/python -m pytest tests/airflow
 
 # A throw-away AIRFLOW_HOME (SQLite metadata DB) under /tmp; the DAGs folder is dags/. Standalone
-# starts `airflow` subcommands from PATH. Avoid port 8793: Airflow's log server takes it.
-airflow-standalone: airflow-setup ## start Airflow locally (temporary AIRFLOW_HOME, SQLite, dags/)
+# starts `airflow` subcommands from PATH. Avoid port 8793: Airflow's log server takes it. Task
+# processes reach the API server at AIRFLOW_PORT, with a 60 s timeout (5 s fails task starts
+# when the 2 cores are busy).
+.PHONY: airflow-port-free
+airflow-port-free: setup
+	@$(PORT_CHECK) $(AIRFLOW_PORT) AIRFLOW_PORT "make airflow-standalone"
+
+airflow-standalone: airflow-port-free airflow-setup ## run Airflow locally (temporary AIRFLOW_HOME)
 	@home=$$(mktemp -d -t fxa_metrics_airflow.XXXXXX); \
 	export PATH=$(AIRFLOW_BIN):$$PATH AIRFLOW_HOME=$$home AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 		AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
-		AIRFLOW__API__HOST=127.0.0.1; \
+		AIRFLOW__API__HOST=127.0.0.1 FXA_METRICS_AIRFLOW_TARGET_DIR=$(AIRFLOW_TARGET_DIR) \
+		AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
+		AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT=60; \
 	$(AIRFLOW_BIN)/airflow db migrate >/dev/null && \
 	$(AIRFLOW_BIN)/airflow pools set fxa_metrics_duckdb 1 "one DuckDB writer at a time" \
 		>/dev/null && \
@@ -230,4 +258,4 @@ backfill: setup ## rebuild the days START..END (YYYY-MM-DD) in order; RESUME=1 c
 	$(BIN)/python -m fxa_metrics_tools.backfill $(START) $(END) $(if $(RESUME),--resume)
 
 clean: ## remove build output (keeps the virtualenvs)
-	rm -rf target logs warehouse
+	rm -rf target logs warehouse target_airflow

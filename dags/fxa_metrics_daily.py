@@ -1,63 +1,57 @@
 """
 # fxa_metrics_daily
 
-Daily build and test of the whole fxa_metrics dbt project (SubPlat and FxA), rendered by
-astronomer-cosmos from `target/manifest.json`: each dbt model is a task followed by its data
-tests, and a failing test stops everything downstream of it.
+Daily build and test of the whole fxa_metrics dbt project (SubPlat and FxA): one `dbt build`
+(`DbtBuildOperator`, dags/fxa_metrics_common.py) that runs each model followed by its data
+tests, in dbt's order; a failing test makes dbt skip everything downstream of it, and the
+task's log (ERROR lines) and XComs `dbt_failed` / `dbt_skipped` name the failed tests and
+the nodes not run.
 
-**Schedule**: 01:30 UTC, `catchup` on, one run at a time (the `*_last_seen` / `*_first_seen`
-and monthly tables are stateful: days must be built in order). A run's logical date is the start
-of its data interval, i.e. the UTC day that just ended (`ds`). dbt gets it as vars:
+**Schedule**: 01:30 UTC, one run at a time (the `*_last_seen` / `*_first_seen` and monthly
+tables are stateful: days must be built in order). A run's logical date is the start of its data
+interval, i.e. the UTC day that just ended (`ds`). dbt gets it as the environment variable
+`FXA_METRICS_RUN_DATE` and derives the FxA day (= `ds`) and the SubPlat day (`ds` - 7 days,
+`subplat_delay_days` in dbt_project.yml) itself.
 
-- `submission_date` = `ds` (FxA rollups), with `fxa_late_arrival_days` (default 1);
-- `subplat_date` = `ds` - 7 days (SubPlat daily/monthly actives: late Stripe data).
+**Start date**: `FXA_METRICS_START_DATE` (required off the demo; the demo's default is its last
+day, 2024-04-30, with `FXA_METRICS_END_DATE` = that day: one run). Catch-up is off unless
+`FXA_METRICS_CATCHUP=true` or an end date bounds the range. Backfill a range in order with
+`make backfill START=YYYY-MM-DD END=YYYY-MM-DD` or `airflow backfill create` (README).
 
 A manual run without a logical date (Airflow 3) processes the last complete UTC day before it was
-triggered. Retries: 2, 30 minutes apart. On DuckDB every dbt writer takes the one slot of the
-`fxa_metrics_duckdb` pool, shared with `fxa_metrics_hourly` (one writer per DuckDB file).
-Backfill a range in order with `make backfill START=YYYY-MM-DD END=YYYY-MM-DD`. dbt unit tests
-are left to CI; `FXA_METRICS_DAILY_SELECT` narrows the DAG to some dbt selectors (tests).
+triggered. Retries: 2, 30 minutes apart. On DuckDB the task takes the one slot of the
+`fxa_metrics_duckdb` pool, shared with `fxa_metrics_hourly`, and the warehouse lock (one writer
+per DuckDB file). dbt unit tests are left to CI; `FXA_METRICS_DAILY_SELECT` narrows the build to
+some dbt selectors (tests).
 """
 
-from datetime import datetime
-
-from airflow.sdk import CronDataIntervalTimetable
-from cosmos import DbtDag, RenderConfig
-from cosmos.constants import LoadMode, TestBehavior
+from airflow.sdk import DAG, CronDataIntervalTimetable
 from fxa_metrics_common import (
     DAILY_SELECT,
     DEFAULT_ARGS,
-    EXCLUDE,
-    MAX_ACTIVE_TASKS,
+    RUN_DATE_TEMPLATE,
     TAGS,
     USER_DEFINED_MACROS,
-    cosmos_configs,
-    dbt_vars_templates,
-    operator_args,
+    dbt_build_task,
+    run_date_env,
+    schedule_window,
 )
 
 SCHEDULE = "30 1 * * *"
+START_DATE, END_DATE, CATCHUP = schedule_window()
 
-fxa_metrics_daily = DbtDag(
+with DAG(
     dag_id="fxa_metrics_daily",
     doc_md=__doc__,
     description="Build and test fxa_metrics for the day that just ended (SubPlat: 7 days back)",
     # Data-interval cron: the 01:30 run on day D+1 has logical date D (ds = the day to process).
     schedule=CronDataIntervalTimetable(SCHEDULE, timezone="UTC"),
-    start_date=datetime(2024, 1, 1),
-    catchup=True,
+    start_date=START_DATE,
+    end_date=END_DATE,
+    catchup=CATCHUP,
     max_active_runs=1,
-    max_active_tasks=MAX_ACTIVE_TASKS,
     default_args=DEFAULT_ARGS,
     tags=TAGS,
     user_defined_macros=USER_DEFINED_MACROS,
-    render_config=RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST,
-        test_behavior=TestBehavior.AFTER_EACH,
-        select=DAILY_SELECT,
-        exclude=EXCLUDE,
-        should_detach_multiple_parents_tests=True,
-    ),
-    operator_args=operator_args(dbt_vars_templates()),
-    **cosmos_configs(),
-)
+) as fxa_metrics_daily:
+    dbt_build_task("dbt_build", select=DAILY_SELECT, env=run_date_env(RUN_DATE_TEMPLATE))

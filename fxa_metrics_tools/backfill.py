@@ -26,6 +26,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_DIR / "dags"))
 from fxa_metrics_common import EXCLUDE, run_date_env  # noqa: E402
 
+from fxa_metrics_tools import warehouse_lock  # noqa: E402
+
 DEFAULT_STATE = PROJECT_DIR / "target" / "backfill_state.json"
 BAR_WIDTH = 30
 
@@ -85,8 +87,11 @@ def dbt_build_command(dbt: str, extra: Sequence[str]) -> list[str]:
 
 
 def run_day(command: Sequence[str], day: date) -> int:
+    """One day's dbt process, under the warehouse lock (one DuckDB writer at a time)."""
     env = {**os.environ, **run_date_env(day.isoformat())}
-    return subprocess.run(list(command), cwd=PROJECT_DIR, env=env, check=False).returncode
+    path = warehouse_lock.duckdb_path_from_env(env)
+    with warehouse_lock.hold(path, command=f"backfill {day}: {' '.join(command)}"):
+        return subprocess.run(list(command), cwd=PROJECT_DIR, env=env, check=False).returncode
 
 
 def backfill(

@@ -8,14 +8,9 @@ reads its configuration once, at import). Also usable by hand:
         FXA_METRICS_DUCKDB_PATH=/tmp/copy.duckdb \\
         .venv-airflow/bin/python tests/airflow/dag_runner.py fxa_metrics_daily 2024-03-15 out.json
 
-Two adjustments for `dag.test()`, which runs one task at a time, in no particular order, and runs a
-deferred sensor's trigger inline until it fires:
-- Cosmos' watcher mode starts the root consumer sensors together with the producer
-  (`trigger_rule="always"`; a scheduler runs them side by side). Run inline before the producer, a
-  sensor would wait forever for it, so here they wait for the producer to finish (`all_done`):
-  they still read their model's status from the producer, whether it succeeded or failed.
-- Retries are 0: the DAG's 30-minute retry delay would keep `dag.test()` waiting after the first
-  failure (the failing-run test needs that failure to be final).
+One adjustment for `dag.test()`: retries are 0. The DAG's 30-minute retry delay would keep
+`dag.test()` waiting after a first failure; with none, a failure (a lock error, a failing dbt
+test) is final and shows in the report.
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ from typing import Any
 
 logger = logging.getLogger("fxa_metrics.dag_runner")
 
-PRODUCER_TASK_ID = "dbt_producer_watcher"
+DBT_TASK_ID = "dbt_build"
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 
 
@@ -70,24 +65,15 @@ def load_dag(dag_id: str) -> Any:
 
 
 def adapt_for_dag_test(dag: Any) -> None:
-    """Retries off; the producer's root sensors wait for it (see the module docstring)."""
-    producer = dag.task_dict.get(PRODUCER_TASK_ID)
+    """Retries off (see the module docstring)."""
     for task in dag.tasks:
         task.retries = 0
-        if producer is None or task is producer:
-            continue
-        # Roots of the rendered graph: Cosmos puts the producer upstream of some of them with
-        # trigger_rule "always", and none upstream of those whose dbt parents are excluded
-        # (the demo seeds standing in for sources).
-        if not task.upstream_task_ids or task.upstream_task_ids == {PRODUCER_TASK_ID}:
-            if PRODUCER_TASK_ID not in task.upstream_task_ids:
-                producer >> task
-            task.trigger_rule = "all_done"
 
 
 def run(dag_id: str, logical_date: datetime | None) -> dict[str, Any]:
     """dag.test() one run; the report lists every task instance's state and rendered fields."""
     from airflow.models.renderedtifields import RenderedTaskInstanceFields
+    from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     migrate_metadata_db()
@@ -100,11 +86,18 @@ def run(dag_id: str, logical_date: datetime | None) -> dict[str, Any]:
     with create_session() as session:
         tis = dag_run.get_task_instances(session=session)
         task_states = {ti.task_id: str(ti.state) if ti.state else None for ti in tis}
-        producer_vars = None
+        try_numbers = {ti.task_id: ti.try_number for ti in tis}
+        dbt_env, xcoms = None, {}
         for ti in tis:
-            if ti.task_id == PRODUCER_TASK_ID:
+            if ti.task_id == DBT_TASK_ID:
                 fields = RenderedTaskInstanceFields.get_templated_fields(ti, session=session)
-                producer_vars = (fields or {}).get("vars")
+                dbt_env = (fields or {}).get("env")
+                for key in ("dbt_failed", "dbt_skipped"):
+                    query = XComModel.get_many(
+                        key=key, run_id=ti.run_id, dag_ids=ti.dag_id, task_ids=ti.task_id
+                    )
+                    row = session.scalars(query).first()
+                    xcoms[key] = XComModel.deserialize_value(row) if row is not None else None
         return {
             "dag_id": dag_id,
             "run_id": dag_run.run_id,
@@ -113,8 +106,9 @@ def run(dag_id: str, logical_date: datetime | None) -> dict[str, Any]:
             "wall_seconds": round(wall_seconds, 1),
             "task_count": len(dag.tasks),
             "task_states": task_states,
-            "producer_vars": producer_vars,
-            "upstream": {task.task_id: sorted(task.upstream_task_ids) for task in dag.tasks},
+            "try_numbers": try_numbers,
+            "dbt_env": dbt_env,
+            "xcoms": xcoms,
         }
 
 

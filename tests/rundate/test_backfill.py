@@ -92,6 +92,7 @@ def test_each_dbt_process_gets_only_the_run_date(tmp_path: Path) -> None:
     )
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     env = {k: v for k, v in os.environ.items() if k != "FXA_METRICS_RUN_DATE"}
+    env.update(FXA_METRICS_TARGET="duckdb", FXA_METRICS_DUCKDB_PATH=str(tmp_path / "w.duckdb"))
     result = subprocess.run(
         [sys.executable, "-m", "fxa_metrics_tools.backfill", "2024-02-28", "2024-03-01",
          "--dbt", str(fake), "--state-file", str(tmp_path / "state.json"), "--", "-s", "x"],
@@ -104,3 +105,5 @@ def test_each_dbt_process_gets_only_the_run_date(tmp_path: Path) -> None:
     assert all(call["args"] == [*expected_args, "-s", "x"] for call in calls)
     # no processing day is passed as a var: dbt derives both from the run date
     assert not any("--vars" in call["args"] for call in calls)
+    # each day's dbt ran under the warehouse lock, released afterwards
+    assert (tmp_path / "w.duckdb.lock").exists()
