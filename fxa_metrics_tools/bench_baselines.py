@@ -8,8 +8,8 @@ its result as a table (as dbt does), in schema ``bench_baseline``:
   (``generate_series`` over its own interval, no spine join), then one GROUP BY per
   (subscription, day) on narrow columns with ``arg_max``/``arg_min`` instead of three window
   functions; the wide ``subscription`` struct is joined back once per output row. Same rule
-  as the model (spec section 5): rows overlapping the day that are active or start in it; kept
-  when one of them is active; the latest row (valid_from, item id) gives the state.
+  as the model (docs/subscriptions.md section 5): rows overlapping the day that are active or start
+  in it; kept when one of them is active; the latest row (valid_from, item id) gives the state.
 * ``fxa_users_last_seen``: fxa_users_last_seen_v1 from fxa_users_daily_v1 - each active day
   contributes bit (D - day) to the 28 rows D = day .. day + 27, one GROUP BY (user, D) with
   ``bit_or``; the attributes come from the latest active day. It leaves out the model's R2

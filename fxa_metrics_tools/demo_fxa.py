@@ -3,17 +3,17 @@
 ``demo_users(seed)`` is the demo population shared with the Glean generator (``demo_glean``): every
 user has a raw 32-hex uid, an email, a creation time, an optional metrics opt-out (and opt-in)
 time, an optional deletion time, locale, country and a few devices and services. The named users of
-spec section 5 (scenarios S1-S16, plus R4 and the bad-input lines) are listed first with
-recognisable uids: ``5c<scenario 2 digits>`` + zeros + ``<user 2 digits>`` (S1 and S2 use the
+docs/fxa_events.md section 5 (scenarios S1-S16, plus R4 and the bad-input lines) are listed first
+with recognisable uids: ``5c<scenario 2 digits>`` + zeros + ``<user 2 digits>`` (S1 and S2 use the
 spec's U1/U2 so its H() values can be checked by hand). ``seeds/demo/FXA_SCENARIOS.md`` documents
 them.
 
 ``generate(scale, seed)`` returns ``{"<schema>/<file_stem>": rows}``:
 
 - ``fxa_logs/raw_fxa_log_{stdout,stderr}[_nonprod]``: Cloud Logging rows, nested paths flattened
-  as ``a__b__c`` (spec 1.1), including the bad input lines (invalid JSON, missing timestamp,
-  duplicates, unknown logger, NULL user, late lines, text payloads);
-- ``accounts_db/raw_fxa_accounts``: one row per account per daily snapshot (spec 1.3).
+  as ``a__b__c`` (docs/fxa_events.md 1.1), including the bad input lines (invalid JSON, missing
+  timestamp, duplicates, unknown logger, NULL user, late lines, text payloads);
+- ``accounts_db/raw_fxa_accounts``: one row per account per daily snapshot (docs/fxa_events.md 1.3).
 """
 
 from __future__ import annotations
@@ -399,7 +399,7 @@ class LogWriter:
         user_properties: str | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        """One Cloud Logging row holding a mozlog amplitudeEvent (spec 1.1)."""
+        """One Cloud Logging row holding a mozlog amplitudeEvent (docs/fxa_events.md 1.1)."""
         props: dict[str, Any] = {}
         if service is not None:
             props["service"] = service
@@ -458,7 +458,8 @@ class LogWriter:
         return self.row(when, stream, nonprod=nonprod, receive_at=receive_at, **values)
 
     def deletion(self, when: datetime, user: dict[str, Any]) -> None:
-        """The auth server's deletion records for an account (spec 1.1, drives erasure 4.6)."""
+        """The auth server's deletion records for an account (docs/fxa_events.md 1.1, drives erasure
+        4.6)."""
         self.row(
             when,
             "stderr",
@@ -522,7 +523,7 @@ class LogWriter:
 
 
 def _scenario_events(log: LogWriter, users: dict[str, dict[str, Any]]) -> None:
-    """The fixed lines of the named scenario users (spec section 5)."""
+    """The fixed lines of the named scenario users (docs/fxa_events.md section 5)."""
     rng = log.rng
     u = users
     # S1: U1 cert_signed (no service) on 03-01 and 03-28, Germany
@@ -873,7 +874,8 @@ def _background_events(log: LogWriter, users: list[dict[str, Any]]) -> None:
 
 
 def account_snapshots(users: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
-    """Daily snapshots (01:30 UTC) of the accounts table, START_DATE..END_DATE + 1 (spec 1.3)."""
+    """Daily snapshots (01:30 UTC) of the accounts table, START_DATE..END_DATE + 1
+    (docs/fxa_events.md 1.3)."""
     rng = random.Random(f"demo_fxa.accounts.{seed}")
     static = {
         user["uid"]: {

@@ -1,12 +1,13 @@
 """Deterministic demo Glean ``events_stream`` rows (``accounts_backend``, ``accounts_frontend``).
 
 The population is ``demo_fxa.demo_users(seed)`` (same uids, same 90 days, same opt-out, opt-in and
-deletion times), so the Glean rollups join the server-log rollups on H(uid). Rows follow spec
-section 1.2 with nested paths flattened as ``a__b__c`` (the staging macro ``glean_column`` maps them
-back to ``a.b.c`` on BigQuery).
+deletion times), so the Glean rollups join the server-log rollups on H(uid). Rows follow
+docs/fxa_events.md section 1.2 with nested paths flattened as ``a__b__c`` (the staging macro
+``glean_column`` maps them back to ``a.b.c`` on BigQuery).
 
 ``generate(scale, seed)`` returns ``{"glean/accounts_backend_events_stream": rows,
-"glean/accounts_frontend_events_stream": rows}``. Named scenario users (spec section 5) get fixed
+"glean/accounts_frontend_events_stream": rows}``. Named scenario users
+(docs/fxa_events.md section 5) get fixed
 events: S1, S2, S3, S4, S5, S6, S7, S8, S10, S14, S16, R4 and the bad-input user (``BAD``).
 Background users are active on a day with their ``activity_rate``; they stop emitting after a
 metrics opt-out (4.2), except a few stray events that staging must drop (R1), resume after an
@@ -298,7 +299,8 @@ def _background(pinger: Pinger, users: list[dict[str, Any]]) -> None:
 
 
 def _scenarios(pinger: Pinger, by_label: dict[str, dict[str, Any]]) -> None:
-    """Fixed Glean events of the named users of spec section 5 (see module docstring)."""
+    """Fixed Glean events of the named users of docs/fxa_events.md section 5 (see module
+    docstring)."""
     sync = "sync"
     relier = "demo-relier"
     # S1: Glean twin of "active on day 1 and day 28" (bits 2^27 + 1 on 03-28, 2 on 03-29)

@@ -1,4 +1,5 @@
-"""Deterministic Apple App Store and Google Play subscription histories (spec section 1, DECISION).
+"""Deterministic Apple App Store and Google Play subscription histories
+(docs/subscriptions.md section 1, DECISION).
 
 ``generate(scale, seed)`` returns ``apple/apple_subscriptions_history`` and
 ``google/google_subscriptions_history`` (file stems are unique for dbt; the seeds YAML aliases both

@@ -1,4 +1,5 @@
-"""Deterministic Stripe demo data shaped like a Fivetran Stripe sync (spec section 1).
+"""Deterministic Stripe demo data shaped like a Fivetran Stripe sync
+(docs/subscriptions.md section 1).
 
 ``generate(scale, seed)`` returns one list of rows per raw table, keyed ``"stripe/<table>"``.
 It writes three kinds of subscriptions (see ``seeds/demo/SCENARIOS.md``):
@@ -42,7 +43,7 @@ ORDINARY_PER_SCALE = 300
 # Stripe added cancellation_details in our sync from this date; earlier cancellations lack it
 CANCELLATION_DETAILS_SINCE = datetime(2024, 5, 17)
 
-# The input contract (spec section 1): exactly these columns, in this order.
+# The input contract (docs/subscriptions.md section 1): exactly these columns, in this order.
 COLUMNS: dict[str, list[str]] = {
     "subscription_history": [
         "id", "_fivetran_start", "_fivetran_end", "_fivetran_active", "customer_id", "status",
@@ -552,7 +553,7 @@ def add_catalog(data: StripeData) -> None:
                      coupon_id=coupon.id)  # fmt: skip
 
 
-# --- named scenarios (spec section 9) -------------------------------------------------------------
+# --- named scenarios (docs/subscriptions.md section 9) --------------------------------------------
 def _named(
     data: StripeData,
     name: str,

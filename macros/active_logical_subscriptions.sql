@@ -10,9 +10,9 @@
         One row per (logical or service) subscription and day (grain 'day') or calendar month (grain 'month')
         it was active at any point, for the periods starting from first_period_start (SQL date;
         none = the first period of the history) to last_period_start (SQL date), inclusive.
-        Rule (spec section 5): the history rows overlapping the period (valid_from < period end
-        and valid_to > period start) that are active or start inside the period; the group is
-        kept when one of them is active; the latest row (by valid_from) gives the state.
+        Rule (docs/subscriptions.md section 5): the history rows overlapping the period (valid_from
+        < period end and valid_to > period start) that are active or start inside the period; the
+        group is kept when one of them is active; the latest row (by valid_from) gives the state.
         History rows are range-joined to a spine of periods bounded by their own interval.
         Performance: only narrow columns (keys, interval, is_active) go through the range join
         and the window; the wide subscription struct is joined back once per output row, on

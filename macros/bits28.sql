@@ -61,19 +61,13 @@
             length({{ string }}) between 1 and 28
             and replace(replace({{ string }}, '0', ''), '1', '') = ''
             then cast(
-    {#- four sums of seven bits, not one chain of 28 additions: the expression tree stays
-        shallow (ZetaSQL's resolved tree of a 28-deep chain passes protobuf's nesting limit) -#}
-    {%- for group in range(4) %}
-                (
-        {%- for bit in range(group * 7, group * 7 + 7) %}
-                    case
-                        when length({{ string }}) > {{ bit }}
-                            and substr({{ string }}, length({{ string }}) - {{ bit }}, 1) = '1'
-                            then {{ 2 ** bit }}
-                        else 0
-                    end{{ ' +' if not loop.last }}
-        {%- endfor %}
-                ){{ ' +' if not loop.last }}
+    {%- for bit in range(28) %}
+                case
+                    when length({{ string }}) > {{ bit }}
+                        and substr({{ string }}, length({{ string }}) - {{ bit }}, 1) = '1'
+                        then {{ 2 ** bit }}
+                    else 0
+                end{{ ' +' if not loop.last }}
     {%- endfor %}
             as {{ dbt.type_bigint() }})
         else cast(error(concat('bits28_from_string: not a string of 1 to 28 characters 0/1: ',

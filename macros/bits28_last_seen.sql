@@ -1,7 +1,7 @@
 {#
-    The last_seen recursion (spec 0 and 2.5) of every *_last_seen table: one row per key (e.g.
-    user, or user and service) seen at least once in D-27..D, with bits28 patterns of its daily
-    rows. The model passes its inputs and differences only:
+    The last_seen recursion (docs/fxa_events.md 0 and 2.5) of every *_last_seen table: one row per
+    key (e.g. user, or user and service) seen at least once in D-27..D, with bits28 patterns of its
+    daily rows. The model passes its inputs and differences only:
     - daily: the daily relation (one row per key and submission_date);
     - keys: its key columns (compared NULL-safely); user_column: the hashed user id among them;
     - seen_bits: output column -> condition on the daily row (its bit is set on the days the

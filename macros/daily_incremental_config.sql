@@ -1,5 +1,6 @@
 {#
-    The one config of every day-partitioned incremental table (spec 3), on both engines:
+    The one config of every day-partitioned incremental table (docs/fxa_events.md 3), on both
+    engines:
     - DuckDB: delete+insert keyed on `unique_key` (default: the day column, so a run replaces
       whole days);
     - BigQuery: `bigquery_strategy` (insert_overwrite of the day partitions, or merge on
@@ -8,9 +9,10 @@
     - on_schema_change='fail' everywhere: a changed column list stops the run with dbt's error
       (the fix is a --full-refresh) instead of appending a column that is NULL in every old
       partition, which the day-by-day == full-refresh rule would silently break;
-    - `erase_user_column`: the erasure post-hook (spec 4.6) on that hashed user id column, and
-      the dependency on the deletion list it reads; `retention`: the retention post-hook (4.7) on
-      the day column;
+    - `erase_user_column`: the erasure post-hook (docs/fxa_events.md 4.6) on that hashed user id
+    column, and
+      the dependency on the deletion list it reads; `retention`: the retention post-hook
+      (docs/fxa_events.md 4.7) on the day column;
     - `subplat_grain` ('day' or 'month'): a SubPlat table processing the period of
       run_day('subplat_date') deletes that period first on both engines
       (subplat_delete_processed_periods, a pre-hook), so a period whose new result is empty is

@@ -1,6 +1,6 @@
 {#
-    Rule R1 (spec 4.2): an event of a user is admitted unless its time is at or after the user's
-    metrics_opt_out_at in the snapshot governing its day (int_fxa_users_metrics_opt_out).
+    Rule R1 (docs/fxa_events.md 4.2): an event of a user is admitted unless its time is at or after
+    the user's metrics_opt_out_at in the snapshot governing its day (int_fxa_users_metrics_opt_out).
     Var fxa_opt_out_filter=false (fidelity Q1) admits everything, as Mozilla's SQL does.
 #}
 {% macro fxa_opt_out_admits(event_at, opt_out_at) -%}

@@ -1,5 +1,6 @@
 {% macro glean_funnel(funnels, steps, step_columns) -%}
-{#- The body of a Glean funnel table (spec 2.13; Mozilla's sql_generators/funnels): one row per
+{#- The body of a Glean funnel table (docs/fxa_events.md 2.13; Mozilla's sql_generators/funnels):
+one row per
     (service, submission_date, funnel), one column per step = distinct session_flow_ids reaching
     the step. Step 1 is read from its app and event with a non-empty flow id; step k > 1 keeps the
     flows that reached step k-1 on the SAME submission_date and inherits its service. `service`

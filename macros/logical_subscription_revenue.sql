@@ -1,9 +1,10 @@
 {% macro logical_subscription_revenue(source_cte, effective_date, period_last_at) -%}
     {#-
-        CTEs and final select of the revenue of daily / monthly active subscriptions (spec
-        section 7): adds flat columns for the VAT rate and USD exchange rate valid on
-        effective_date, the USD amounts, and monthly / annual recurring revenue net of VAT and of
-        the 15% app-store fee (and their _usd twins). Expects CTEs vat_rates and exchange_rates.
+        CTEs and final select of the revenue of daily / monthly active subscriptions
+        (docs/subscriptions.md section 7): adds flat columns for the VAT rate and USD exchange rate
+        valid on effective_date, the USD amounts, and monthly / annual recurring revenue net of VAT
+        and of the 15% app-store fee (and their _usd twins). Expects CTEs vat_rates and
+        exchange_rates.
         source_cte: the CTE holding the rows; effective_date: SQL date the rates apply on;
         period_last_at: SQL timestamp of the last instant of the period (ARR counts the current
         period's months from there).

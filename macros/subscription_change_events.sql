@@ -1,7 +1,7 @@
 {% macro subscription_change_events(pairs_cte, history_id_column) -%}
     {#-
-        The union of subscription events (spec section 6) from consecutive history records:
-        pairs_cte has one row per history record with `valid_from`, `subscription`,
+        The union of subscription events (docs/subscriptions.md section 6) from consecutive history
+        records: pairs_cte has one row per history record with `valid_from`, `subscription`,
         `old_subscription` (the previous record's struct, null for the first), the history id
         column named history_id_column, and the comparable text keys `service_ids`,
         `old_service_ids`, `service_tiers`, `old_service_tiers` (services / tiers of the two

@@ -240,3 +240,30 @@ def test_every_source_and_reference_seed_column_declares_its_bigquery_type() -> 
                 bad.append(f"{path.relative_to(PROJECT_DIR)}: {table}.{name}: {error}")
     assert not missing, "columns without data_type:\n" + "\n".join(missing)
     assert not bad, "\n".join(bad)
+
+
+def test_a_resolved_tree_too_deep_to_decode_passes_a_test_and_fails_a_model(
+    analyzer: Any,
+) -> None:
+    """A 60-term addition chain: ZetaSQL accepts it, but its resolved tree is nested deeper
+    than protobuf's decoding limit. A data test needs no output schema; a model does."""
+    deep = " + ".join(f"(case when n > {i} then {i} else 0 end)" for i in range(60))
+    sql = f"select {deep} as total from (select 1 as n)"
+    # the analyzer still rejects bad SQL of the same depth: depth is not a pass
+    bad = sql.replace("then 0", "then 'zero'")
+    report, _ = run(
+        analyzer,
+        manifest(
+            [],
+            [
+                node("test", "deep_test", sql, []),
+                node("model", "deep_model", sql, []),
+                node("test", "deep_bad_test", bad.replace("then 1 ", "then 'one' "), []),
+            ],
+        ),
+    )
+    failed = {f.node: f.message for f in report.failures}
+    assert "test.p.deep_test" not in failed
+    assert "resolved tree is too deep" in failed["model.p.deep_model"]
+    assert "test.p.deep_bad_test" in failed
+    assert "too deep" not in failed["test.p.deep_bad_test"]

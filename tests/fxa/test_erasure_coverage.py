@@ -1,4 +1,5 @@
-"""The erasure test lists every stored relation that holds client-level rows (spec 4.6, issue 14).
+"""The erasure test lists every stored relation that holds client-level rows
+(docs/fxa_events.md 4.6, issue 14).
 
 tests/dbt/fxa/fxa_no_deleted_user_in_client_level_models.sql checks a list of (model, hashed user
 id column) pairs; a table or incremental model added later with a user id column would escape

@@ -1,4 +1,5 @@
-"""Privacy of the demo build (issue 4, spec 4.1-4.3): no raw identifier leaves raw/staging.
+"""Privacy of the demo build (issue 4, docs/fxa_events.md 4.1-4.3): no raw identifier leaves
+raw/staging.
 
 Reads the built demo warehouse (``built_warehouse``) read-only through an in-memory DuckDB that
 attaches it, so nothing is ever written to it.
@@ -44,7 +45,7 @@ RAW_ID_COLUMNS = {
     "remote_addr": "ip",
     "x_forwarded_for": "ip",
 }
-U1 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # spec section 5
+U1 = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # docs/fxa_events.md section 5
 TEXT_TYPES = ("VARCHAR", "JSON")
 
 

@@ -395,7 +395,7 @@ def test_duplicates_and_null_users_have_decided_outcomes(wh: duckdb.DuckDBPyConn
         wh, f"select sum(null_user_event_count) from {DERIVED}.fxa_event_counts_daily_v1"
     )[0][0]
     assert null_events > 0 and null_counted == null_events
-    # unparsable event time: admitted with event_time NULL (spec 2.1)
+    # unparsable event time: admitted with event_time NULL (docs/fxa_events.md 2.1)
     unparsable = rows(
         wh,
         f"select count(*) from {DERIVED}.fxa_all_events_v1 "

@@ -1,4 +1,4 @@
-"""Bad Stripe input never vanishes silently (issue 2, spec section 1 "Bad input").
+"""Bad Stripe input never vanishes silently (issue 2, docs/subscriptions.md section 1 "Bad input").
 
 Over the built demo warehouse (read only): each bad-input case of the spec is found in the raw
 Fivetran tables by SQL written here, independently of the models, and must appear in

@@ -1,4 +1,5 @@
-{# the erasure list (spec 4.6): every hashed uid with a deletion record in the server logs #}
+{# the erasure list (docs/fxa_events.md 4.6): every hashed uid with a deletion record in the server
+logs #}
 with
 
 log_lines as (

@@ -1,8 +1,9 @@
 {#
     Every landed log line with its outcome: exclusion_reason NULL = admitted event (becomes a row
     of fxa_all_events_v1); otherwise the first rule that rejects it. Rules after the per-line
-    ones of staging: duplicate copies (Q2), the high-volume OAuth client rule (1.1 rule 2),
-    erasure of deleted accounts (4.6), metrics opt-out R1 (4.2).
+    ones of staging: duplicate copies (Q2), the high-volume OAuth client rule
+    (docs/fxa_events.md 1.1 rule 2), erasure of deleted accounts (docs/fxa_events.md 4.6), metrics
+    opt-out R1 (docs/fxa_events.md 4.2).
 #}
 with
 

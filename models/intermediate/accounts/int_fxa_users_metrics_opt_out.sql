@@ -1,14 +1,14 @@
 {#
-    Opt-out state per user as intervals of event days (spec 4.2, rules R1-R4). The snapshot taken
-    on day S (its last one that day) is the one valid for event day S - 1: it was taken after day
-    S - 1 ended, so it knows every opt-out (and opt-in) of that day. The first snapshot also
-    governs every earlier day; the last one every later day. Consecutive snapshots with the same
-    state are merged into one interval.
+    Opt-out state per user as intervals of event days (docs/fxa_events.md 4.2, rules R1-R4). The
+    snapshot taken on day S (its last one that day) is the one valid for event day S - 1: it was
+    taken after day S - 1 ended, so it knows every opt-out (and opt-in) of that day. The first
+    snapshot also governs every earlier day; the last one every later day. Consecutive snapshots
+    with the same state are merged into one interval.
     A table, not a view: every FxA rollup joins it (some twice), and its windows run over every
     account snapshot, so one build per run replaces a recomputation in each reader; its cost
     follows the number of accounts, not of events.
-    Erasure (spec 4.6): a stored table, so users on the deletion list (int_fxa_deleted_users)
-    are left out here, like every other stored client-level relation.
+    Erasure (docs/fxa_events.md 4.6): a stored table, so users on the deletion list
+    (int_fxa_deleted_users) are left out here, like every other stored client-level relation.
 #}
 {{ config(materialized='table') }}
 with

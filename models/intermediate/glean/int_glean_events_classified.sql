@@ -1,7 +1,8 @@
 {#- Every staged Glean event of both apps with the reason it is kept out of the rollups
     (exclusion_reason NULL = admitted). Order of checks: staging rejection, channel (Q8),
-    retention (4.7, var fxa_retention_days), erasure (4.6, int_fxa_deleted_users), metrics
-    opt-out (R1/R4, int_fxa_users_metrics_opt_out; var fxa_opt_out_filter). -#}
+    retention (docs/fxa_events.md 4.7, var fxa_retention_days), erasure (docs/fxa_events.md 4.6,
+    int_fxa_deleted_users), metrics opt-out (R1/R4, int_fxa_users_metrics_opt_out; var
+    fxa_opt_out_filter). -#}
 with
 
 backend_events as (

@@ -1,5 +1,5 @@
 {#- One row per raw Glean event kept out of (or repaired for) the rollups, with its reason.
-    No user id: rows of erased accounts must not keep one (4.6). -#}
+    No user id: rows of erased accounts must not keep one (docs/fxa_events.md 4.6). -#}
 with
 
 classified_events as (

@@ -1,4 +1,5 @@
-{#- R2 (spec 4.2) for the Glean rollups: the day ranges in which a user's carried state is
+{#- R2 (docs/fxa_events.md 4.2) for the Glean rollups: the day ranges in which a user's carried
+state is
     removed because they opted out on an earlier day, from the shared opt-out intervals of
     int_fxa_users_metrics_opt_out. Empty when var fxa_opt_out_filter is false (Q1). -#}
 with

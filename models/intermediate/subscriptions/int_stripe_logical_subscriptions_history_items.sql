@@ -1,5 +1,5 @@
 {#- one row per version of a Stripe logical subscription per subscription item, flat: the
-    business rules of spec section 3 (the mart packs the `subscription` struct) -#}
+    business rules of docs/subscriptions.md section 3 (the mart packs the `subscription` struct) -#}
 with
 
 logical_versions as (

@@ -1,5 +1,5 @@
 {#- one row per logical subscription version: the latest card country and the country code
-    (spec section 3 country hierarchy) -#}
+    (docs/subscriptions.md section 3 country hierarchy) -#}
 with
 
 logical_versions as (

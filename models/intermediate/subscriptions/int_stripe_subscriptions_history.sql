@@ -1,4 +1,5 @@
-{#- spec section 2: one row per clean version of a Stripe subscription, valid_to = the next
+{#- docs/subscriptions.md section 2: one row per clean version of a Stripe subscription, valid_to =
+the next
     version's start, the customer's current data attached -#}
 with
 

@@ -1,4 +1,5 @@
-{#- spec section 3: the versions of a Stripe subscription that belong to its logical
+{#- docs/subscriptions.md section 3: the versions of a Stripe subscription that belong to its
+logical
     subscription (from the first active version on), incomplete versions after activation
     skipped (out-of-order sync), valid_to recomputed over the kept versions -#}
 with

@@ -1,5 +1,6 @@
 {{ config(**daily_incremental_config()) }}
-{#- Glean twin of fxa_event_counts_daily (spec 2.2): event counts of both FxA Glean apps. -#}
+{#- Glean twin of fxa_event_counts_daily (docs/fxa_events.md 2.2): event counts of both FxA Glean
+apps. -#}
 {%- set day = run_day('submission_date') %}
 
 with
@@ -15,7 +16,7 @@ day_events as (
         app_channel,
         event_category,
         event_name,
-        {# spec 2.12 service rule #}
+        {# docs/fxa_events.md 2.12 service rule #}
         case
             when relying_party_oauth_client_id = '' then relying_party_service
             else relying_party_oauth_client_id

@@ -13,7 +13,7 @@ users_state_removed as (
 ),
 
 activity_events as (
-    {# spec 2.12: the four backend activity events; Q10: no user id, no row #}
+    {# docs/fxa_events.md 2.12: the four backend activity events; Q10: no user id, no row #}
     select
         glean_events.submission_date,
         glean_events.submission_timestamp,

@@ -1,5 +1,5 @@
 {#- published view: rows of known relying parties only (inner join on the OAuth clients seed adds
-    service_name), internal/test clients hidden (spec 2.13, 4.8) -#}
+    service_name), internal/test clients hidden (docs/fxa_events.md 2.13, 4.8) -#}
 with
 
 funnels as (

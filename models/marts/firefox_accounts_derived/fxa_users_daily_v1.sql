@@ -1,7 +1,7 @@
 {{ config(**daily_incremental_config(
     cluster_by=['user_id'], erase_user_column='user_id', retention=true
 )) }}
-{# one row per user active (definition A1, spec 2.3) per day #}
+{# one row per user active (definition A1, docs/fxa_events.md 2.3) per day #}
 with
 
 fxa_all_events as (

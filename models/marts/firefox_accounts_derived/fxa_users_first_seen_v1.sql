@@ -18,7 +18,7 @@ seen_events as (
     select
         user_id,
         submission_date,
-        {# 2.3: cert_signed without a service is Sync #}
+        {# docs/fxa_events.md 2.3: cert_signed without a service is Sync #}
         case
             when service is null and event_type = 'fxa_activity - cert_signed' then 'sync'
             else service

@@ -4,8 +4,8 @@
 {#
     one row per user active at least once in D-27..D (the bits28 recursion of bits28_last_seen):
     seen, seen in a tier-1 country, registered and seen outside Monitor-only sessions, with the
-    attributes of the latest active day; R2 removal days (opt-out filter, spec 4.2) drop the
-    carried state.
+    attributes of the latest active day; R2 removal days (opt-out filter, docs/fxa_events.md 4.2)
+    drop the carried state.
 #}
 {%- set removals -%}
     select

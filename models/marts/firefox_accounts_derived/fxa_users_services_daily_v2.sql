@@ -2,10 +2,10 @@
     cluster_by=['service', 'user_id'], erase_user_column='user_id', retention=true
 )) }}
 {#
-    one row per user, service and day with authenticated use (A2, spec 2.3). Attributes are
-    mode_last over the day's events; flow and utm attribution look at the day and the day before
-    (2.8). Each event is placed in the window of its own day and of the next day
-    (window_date), so the day and the set-based runs share one code path.
+    one row per user, service and day with authenticated use (A2, docs/fxa_events.md 2.3).
+    Attributes are mode_last over the day's events; flow and utm attribution look at the day and the
+    day before (docs/fxa_events.md 2.8). Each event is placed in the window of its own day and of
+    the next day (window_date), so the day and the set-based runs share one code path.
 #}
 {%- set attributes = ['country', 'language', 'app_version', 'os_name', 'os_version',
     'ua_version', 'ua_browser'] -%}

@@ -1,9 +1,10 @@
 {#
     One row per landed log line of the environment's stdout and stderr tables (1:1 with the raw
-    rows, duplicates included). Ids hashed at the door (H), PII columns never selected (4.1, 4.3),
-    JSON keys extracted, and each line classified: line_rejection_reason says why a line cannot
-    be an event on its own (NULL = candidate event). Rules needing other tables (dedup, high-volume
-    clients, opt-out, erasure) are applied in int_fxa_log_lines_classified.
+    rows, duplicates included). Ids hashed at the door (H), PII columns never selected
+    (docs/fxa_events.md 4.1, docs/fxa_events.md 4.3), JSON keys extracted, and each line classified:
+    line_rejection_reason says why a line cannot be an event on its own (NULL = candidate event).
+    Rules needing other tables (dedup, high-volume clients, opt-out, erasure) are applied in
+    int_fxa_log_lines_classified.
 #}
 {%- set suffix = '' if var('fxa_log_environment', 'prod') == 'prod' else '_nonprod' -%}
 {%- set loggers = ['fxa-auth-server', 'fxa-content-server', 'fxa-payments-server'] -%}
@@ -58,7 +59,8 @@ renamed as (
         {{ fxa_raw_column('jsonPayload.fields.device_model') }} as device_model,
         {{ fxa_raw_column('jsonPayload.fields.event_properties') }} as event_properties,
         {{ fxa_raw_column('jsonPayload.fields.user_properties') }} as user_properties,
-        {# deletion records carry the deleted uid in fields.uid (spec 1.1): hashed here #}
+        {# deletion records carry the deleted uid in fields.uid (docs/fxa_events.md 1.1): hashed
+        here #}
         case
             when
                 {{ fxa_raw_column('jsonPayload.type') }} = 'DB.deleteAccount'

@@ -1,10 +1,11 @@
 {{ config(tags=['fxa', 'privacy']) }}
 {#-
-    Erasure (spec 4.6, S14): no hashed user id on the deletion list (int_fxa_deleted_users) may
-    appear in any stored client-level FxA relation (marts and intermediate tables), in any
-    partition. Aggregates without ids (event counts, exact_mau28, funnels) are not rewritten, as
-    in Mozilla. A failing row names the model and the hashed id. The list must name every stored
-    model with a hashed user id column: tests/fxa/test_erasure_coverage.py checks it.
+    Erasure (docs/fxa_events.md 4.6, S14): no hashed user id on the deletion list
+    (int_fxa_deleted_users) may appear in any stored client-level FxA relation (marts and
+    intermediate tables), in any partition. Aggregates without ids (event counts, exact_mau28,
+    funnels) are not rewritten, as in Mozilla. A failing row names the model and the hashed id. The
+    list must name every stored model with a hashed user id column:
+    tests/fxa/test_erasure_coverage.py checks it.
 -#}
 {%- set client_level_models = [
     ('fxa_all_events_v1', 'user_id'),

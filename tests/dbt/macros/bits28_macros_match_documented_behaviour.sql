@@ -1,7 +1,7 @@
 {#
-    The bits28 macro family on literal patterns (macros/bits28.sql, spec 0; behaviour as
-    Mozilla documents it for mozfun.bits28). One row per pattern with the expected result of every
-    macro; the test returns the rows where a macro disagrees. Needs no built model.
+    The bits28 macro family on literal patterns (macros/bits28.sql, docs/fxa_events.md 0; behaviour
+    as Mozilla documents it for mozfun.bits28). One row per pattern with the expected result of
+    every macro; the test returns the rows where a macro disagrees. Needs no built model.
 -#}
 {%- set zeros = '0' * 28 -%}
 with

@@ -1,7 +1,7 @@
 {{ config(tags=['subplat', 'reconciliation']) }}
 {#-
-    Reconciliation (issue 3, spec section 5): in the daily and monthly tables and their recent_
-    twins, was_active_at_<period>_start is true exactly when an active
+    Reconciliation (issue 3, docs/subscriptions.md section 5): in the daily and monthly tables and
+    their recent_ twins, was_active_at_<period>_start is true exactly when an active
     logical_subscriptions_history_v1 record of the subscription covers the period's first
     instant, and was_active_at_<period>_end exactly when one covers its last instant; the
     `subscription` state is the end state (subscription.is_active = was_active_at_<period>_end).

@@ -1,8 +1,8 @@
 {{ config(tags=['subplat', 'reconciliation']) }}
 {#-
-    Reconciliation (issue 3, spec section 5): for every month the daily table covers whole, a
-    logical subscription has a row in monthly_active_logical_subscriptions_v1 for month M
-    exactly when it has a row in daily_active_logical_subscriptions_v1 on a day of M;
+    Reconciliation (issue 3, docs/subscriptions.md section 5): for every month the daily table
+    covers whole, a logical subscription has a row in monthly_active_logical_subscriptions_v1 for
+    month M exactly when it has a row in daily_active_logical_subscriptions_v1 on a day of M;
     was_active_at_month_start equals the first day's was_active_at_day_start, and
     was_active_at_month_end the last day's was_active_at_day_end (false without a row); when the
     last day has a row, it comes from the same history record as the month's row.

@@ -1,6 +1,6 @@
 {{ config(tags=['subplat', 'reconciliation']) }}
 {#-
-    Reconciliation (spec section 5): the user-facing views
+    Reconciliation (docs/subscriptions.md section 5): the user-facing views
     subscription_platform.daily_/monthly_active_logical_subscriptions hold exactly the rows of
     the _v1 table before the recent window and the rows of the recent_ twin inside it: no row
     lost, duplicated or taken from the wrong side. The recent window starts at the twin's first
