@@ -1,10 +1,5 @@
-{#-
-    Incremental by run_day('subplat_date') (the day D to process): rewrites the rows of D's
-    day only. No day, or --full-refresh: every day up to D's, set-based. Config:
-    daily_incremental_config (a pre-hook deletes the processed period first, so a period whose
-    new result is empty is emptied too; BigQuery clusters by id, which starts with the
-    provider and the subscription, so provider and subscription filters prune).
--#}
+{#- daily_active_service_subscriptions_v1: one row per service subscription and day; processed
+    exactly like daily_active_logical_subscriptions_v1 (see its header), over the service history -#}
 {%- set subplat_date = run_day('subplat_date') -%}
 {{ config(**daily_incremental_config(
     day_column='date', cluster_by=['id'], subplat_grain='day'

@@ -1,10 +1,5 @@
-{#-
-    Incremental by run_day('subplat_date') (the day D to process): rewrites the rows of D's
-    calendar month only. No day, or --full-refresh: every month up to D's, set-based. Config:
-    daily_incremental_config (a pre-hook deletes the processed period first, so a period whose
-    new result is empty is emptied too; BigQuery clusters by id, which starts with the
-    provider and the subscription, so provider and subscription filters prune).
--#}
+{#- monthly_active_service_subscriptions_v1: one row per service subscription and month; processed
+    exactly like monthly_active_logical_subscriptions_v1 (see its header), over the service history -#}
 {%- set subplat_date = run_day('subplat_date') -%}
 {{ config(**daily_incremental_config(
     day_column='month_start_date', cluster_by=['id'], subplat_grain='month'
