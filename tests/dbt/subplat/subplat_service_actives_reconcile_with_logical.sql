@@ -1,7 +1,7 @@
 {{ config(tags=['subplat', 'reconciliation']) }}
 {#-
-    Reconciliation (issue 16): on every day of daily_active_service_subscriptions_v1 (and its
-    recent_ twin), per service,
+    Reconciliation (issue 16): on every day of daily_active_service_subscriptions_v1 before its
+    recent window and of its recent_ twin inside it, per service,
     - the distinct customers with an active service subscription = the distinct (customer,
       service) pairs active in the logical actives that day: customers whose logical
       subscriptions have an active logical_subscriptions_history_v1 record overlapping the day
@@ -16,7 +16,7 @@
 -- (RF01/RF03 read struct field access and the unnested element as table qualifiers)
 with
 
-service_daily as (
+service_rows as (
     select
         date,
         service_id,
@@ -27,7 +27,9 @@ service_daily as (
             subscription.provider_subscription_id
         ) as customer_key
     from {{ ref('daily_active_service_subscriptions_v1') }}
-    union all
+),
+
+recent_service_rows as (
     select
         date,
         service_id,
@@ -40,10 +42,33 @@ service_daily as (
     from {{ ref('recent_daily_active_service_subscriptions_v1') }}
 ),
 
-logical_days as (
-    select distinct date from {{ ref('daily_active_logical_subscriptions_v1') }}
-    union distinct
+service_daily as (
+    {# as the user-facing view reads them: the table before the recent window, the twin in it
+       (after a backfill of an old day the table still holds the later days the twin covers) #}
+    select * from service_rows
+    where
+        date < (
+            select coalesce(min(recent_rows.date), cast('9999-12-31' as date))
+            from recent_service_rows as recent_rows
+        )
+    union all
+    select * from recent_service_rows
+),
+
+recent_logical_days as (
     select distinct date from {{ ref('recent_daily_active_logical_subscriptions_v1') }}
+),
+
+logical_days as (
+    {# the days the logical actives' view shows, read the same way as the service rows #}
+    select distinct date from {{ ref('daily_active_logical_subscriptions_v1') }}
+    where
+        date < (
+            select coalesce(min(recent_logical_days.date), cast('9999-12-31' as date))
+            from recent_logical_days
+        )
+    union distinct
+    select date from recent_logical_days
 ),
 
 active_logical_records as (
