@@ -1,8 +1,8 @@
 {#
-    bits28 (spec 0): a 28-day activity pattern in an INT64; bit 0 (value 1) = the row's own day,
-    bit k = k days earlier, bits 28 and up always 0. The family follows the behaviour Mozilla
-    documents for mozfun.bits28 (days_since_seen, active_in_range, to_string, from_string) plus
-    the one-day shift of its last_seen queries. Every macro renders plain SQL that DuckDB and
+    bits28 (docs/fxa_events.md 0): a 28-day activity pattern in an INT64; bit 0 (value 1) = the
+    row's own day, bit k = k days earlier, bits 28 and up always 0. The family follows the behaviour
+    Mozilla documents for mozfun.bits28 (days_since_seen, active_in_range, to_string, from_string)
+    plus the one-day shift of its last_seen queries. Every macro renders plain SQL that DuckDB and
     BigQuery read alike.
 #}
 
