@@ -266,8 +266,14 @@ def duckdb_rows(con: Any, relation: str) -> tuple[list[str], list[dict[str, Any]
     return names, [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def table_content(con: Any, relation: str, columns: list[tuple[str, Any]]) -> tuple[Any, int]:
-    """A DuckDB relation as a TableContent typed by the BigQuery catalog columns."""
+def table_content(
+    con: Any, relation: str, columns: list[tuple[str, Any]], absent_as_null: bool = False
+) -> tuple[Any, int]:
+    """A DuckDB relation as a TableContent typed by the BigQuery catalog columns.
+
+    `absent_as_null` (raw sources): a declared column the DuckDB table lacks is NULL, as the
+    input contract's staging fill (select_source_contract) reads it on DuckDB; the BigQuery
+    compile takes every declared column as present."""
     pb = bc._pb()
     names, rows = duckdb_rows(con, relation)
     present = set(names)
@@ -278,6 +284,8 @@ def table_content(con: Any, relation: str, columns: list[tuple[str, Any]]) -> tu
             cells.append((type_proto, lambda row, n=name, t=type_proto: duckdb_struct(t, row, n)))
         elif key in present:
             cells.append((type_proto, lambda row, k=key: row[k]))
+        elif absent_as_null:
+            cells.append((type_proto, lambda row: None))
         else:
             raise bc.CheckSetupError(f"{relation}: no DuckDB column {name!r}")
     data = pb.ls.TableData(
@@ -374,7 +382,9 @@ def evaluate_model(
             table = root.table.add(name=flat)
             for name, type_proto in columns:
                 table.column.add(name=name, type=type_proto)
-            contents[flat], _ = table_content(con, relation, columns)
+            contents[flat], _ = table_content(
+                con, relation, columns, absent_as_null=parent.startswith("source.")
+            )
             if sampled:
                 duck_sql = duck_sql.replace(duck_nodes[parent]["relation_name"], relation)
         request = pb.ls.EvaluateQueryRequest(
