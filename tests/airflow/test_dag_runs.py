@@ -9,9 +9,9 @@ dag_runner.py), with retries off so that any error is final:
   no DuckDB lock error, the second and third waiting for the lock (17.1); the daily run must
   rebuild the day's rows, its dbt getting the day as FXA_METRICS_RUN_DATE, not as `--vars`;
 - on a second copy, a bad `fxa_metrics_daily` run: one duplicate Stripe product row is injected;
-  the `unique` test of `stg_stripe__products` fails, so the run fails, dbt skips everything
-  downstream of it (`daily_active_logical_subscriptions_v1`), the FxA chain still runs, and the
-  task's log and XCom name the failing test.
+  the key test (column_rules, unique product_id) of `stg_stripe__products` fails, so the run
+  fails, dbt skips everything downstream of it (`daily_active_logical_subscriptions_v1`), the
+  FxA chain still runs, and the task's log and XCom name the failing test.
 
 Alongside, on a third copy, a real scheduler (`airflow standalone` via scheduled_run.py, demo
 defaults, both DAGs unpaused as soon as the API server answers) must schedule one run per DAG
@@ -59,7 +59,8 @@ REBUILT_DAYS = (
     ("firefox_accounts_derived.fxa_users_daily_v1", "submission_date", LOGICAL_DATE),
     ("subscription_platform_derived.daily_active_logical_subscriptions_v1", "date", SUBPLAT_DATE),
 )
-BAD_TEST = "unique_stg_stripe__products_product_id"
+# the column_rules test of stg_stripe__products (not_null + unique on product_id)
+BAD_TEST = "column_rules_stg_stripe__products_product_id__product_id"
 SUBPLAT_ACTIVES = "daily_active_logical_subscriptions_v1"
 
 
