@@ -18,18 +18,23 @@ with
 
 service_rows as (
     select
+        false as is_recent,
         date,
         service_id,
-        subscription.logical_subscription_id,
-        coalesce(
-            subscription.mozilla_account_id_sha256,
-            subscription.provider_customer_id,
-            subscription.provider_subscription_id
-        ) as customer_key
+        subscription
     from {{ ref('daily_active_service_subscriptions_v1') }}
+    union all
+    select
+        true as is_recent,
+        date,
+        service_id,
+        subscription
+    from {{ ref('recent_daily_active_service_subscriptions_v1') }}
 ),
 
-recent_service_rows as (
+service_daily as (
+    {# as the user-facing view reads them: the table before the recent window, the twin in it
+       (after a backfill of an old day the table still holds the later days the twin covers) #}
     select
         date,
         service_id,
@@ -39,20 +44,14 @@ recent_service_rows as (
             subscription.provider_customer_id,
             subscription.provider_subscription_id
         ) as customer_key
-    from {{ ref('recent_daily_active_service_subscriptions_v1') }}
-),
-
-service_daily as (
-    {# as the user-facing view reads them: the table before the recent window, the twin in it
-       (after a backfill of an old day the table still holds the later days the twin covers) #}
-    select * from service_rows
+    from service_rows
     where
-        date < (
+        is_recent
+        or date < (
             select coalesce(min(recent_rows.date), cast('9999-12-31' as date))
-            from recent_service_rows as recent_rows
+            from service_rows as recent_rows
+            where recent_rows.is_recent
         )
-    union all
-    select * from recent_service_rows
 ),
 
 recent_logical_days as (
