@@ -70,6 +70,14 @@ PROJECTIONS: dict[str, tuple[str, dict[str, str]]] = {
         "int_logical_monthly_active_subscriptions_revenue",
         _REVENUE_FIELDS,
     ),
+    "daily_active_service_subscriptions": (
+        "int_service_daily_active_subscriptions_revenue",
+        _REVENUE_FIELDS,
+    ),
+    "monthly_active_service_subscriptions": (
+        "int_service_monthly_active_subscriptions_revenue",
+        _REVENUE_FIELDS,
+    ),
 }
 
 PASS_THROUGH = re.compile(
@@ -106,6 +114,15 @@ def _expression(expression: str, where: str | None) -> str:
     return _norm(expression) + (f" where {_norm(where)}" if where else "")
 
 
+def _relationship(item: dict) -> str:
+    """The subject of dbt's relationships test (its kwargs), for a column_rules relationship."""
+    column = item["column"]
+    return json.dumps(
+        {"column_name": column, "field": item.get("field", column), "to": item["to"]},
+        sort_keys=True,
+    )
+
+
 def rules_of_test(node: dict) -> list[Rule]:
     """The rules one test node of the manifest checks."""
     metadata = node.get("test_metadata") or {}
@@ -131,12 +148,6 @@ def rules_of_test(node: dict) -> list[Rule]:
             "accepted_values",
             f"{_norm(column)} in {_values(kwargs['values'], kwargs.get('quote', True))}",
         )
-    elif name == "unique_combination":
-        add("unique_combination", _columns(kwargs["columns"]))
-    elif name == "expression_is_true":
-        add("expression_is_true", _expression(kwargs["expression"], kwargs.get("where_clause")))
-    elif name == "row_count_between":
-        add("row_count_between", f"min {kwargs.get('min_rows', 1)} max {kwargs.get('max_rows')}")
     elif name == "column_rules":
         for item in kwargs.get("not_null") or []:
             add("not_null", _norm(item))
@@ -153,6 +164,10 @@ def rules_of_test(node: dict) -> list[Rule]:
                 add("expression_is_true", _expression(item["expression"], item.get("where")))
             else:
                 add("expression_is_true", _expression(item, None))
+        for item in kwargs.get("relationships") or []:
+            add("relationships", _relationship(item))
+        for item in kwargs.get("valid_history_intervals") or []:
+            add("valid_history_intervals", json.dumps(dict(item), sort_keys=True))
         if kwargs.get("min_rows") is not None:
             add("row_count_between", f"min {kwargs['min_rows']} max None")
     else:

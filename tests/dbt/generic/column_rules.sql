@@ -5,6 +5,8 @@
     accepted_values={},
     unique_combinations=[],
     expressions=[],
+    relationships=[],
+    valid_history_intervals=[],
     min_rows=none
 ) %}
 {#-
@@ -15,10 +17,16 @@
     not_null: [column, ...]; unique: [column, ...] (nulls ignored, like dbt's unique);
     accepted_values: {column: [value, ...]} or {column: {values: [...], quote: false}} (nulls
     pass, like dbt's accepted_values); unique_combinations: [[column, ...], ...] (nulls form a
-    combination too, like unique_combination); expressions: [sql, ...] or
+    combination too, as in GROUP BY); expressions: [sql, ...] or
     [{expression: sql, where: sql}, ...] (a row fails when the expression is not true);
+    relationships: [{column: c, to: ref('parent'), field: f}, ...] (f defaults to c): every
+    non-null c is a value of f in the parent (like dbt's relationships; failing_rows = the child
+    rows without a parent); valid_history_intervals: [{key_column: k, from_column: valid_from,
+    to_column: valid_to}, ...]: per key k, no null, empty or backwards interval and none
+    overlapping the next interval of its key (failing_rows = the rows that break it);
     min_rows: the model has at least that many rows.
-    One aggregate and no window, so the scan reads only the columns the rules name. A key is
+    The per-row rules are one aggregate with no window, so that scan reads only the columns they
+    name; each relationship and history rule is one scalar subquery of the same query. A key is
     counted distinct as a row value (DuckDB) or as its JSON text (BigQuery has no DISTINCT on a
     STRUCT); null parts compare equal, like GROUP BY.
 -#}
@@ -65,6 +73,31 @@
             count_if.format(
                 ('(' ~ where ~ ') and ' if where else '') ~ 'not coalesce(' ~ expression ~ ', false)'
             ),
+        )) -%}
+    {%- endfor -%}
+    {%- for item in relationships -%}
+        {%- set field = item.get('field', item['column']) -%}
+        {%- do checks.append((
+            item['column'] ~ ' -> ' ~ item['to'].identifier ~ '.' ~ field,
+            'relationships',
+            '(select count(*) from (select * from ' ~ model ~ ') as child'
+            ~ ' left join (select distinct ' ~ field
+            ~ ' as parent_key from ' ~ item['to'] ~ ') as parent on child.' ~ item['column']
+            ~ ' = parent.parent_key where child.' ~ item['column']
+            ~ ' is not null and parent.parent_key is null)',
+        )) -%}
+    {%- endfor -%}
+    {%- for item in valid_history_intervals -%}
+        {%- set low = item.get('from_column', 'valid_from') -%}
+        {%- set high = item.get('to_column', 'valid_to') -%}
+        {%- do checks.append((
+            item['key_column'] ~ ' [' ~ low ~ ', ' ~ high ~ ')',
+            'valid_history_intervals',
+            '(select count(*) from (select ' ~ low ~ ' as interval_from, ' ~ high
+            ~ ' as interval_to, lead(' ~ low ~ ') over (partition by ' ~ item['key_column']
+            ~ ' order by ' ~ low ~ ') as next_interval_from from (select * from ' ~ model
+            ~ ') as history_rows) as ordered where interval_from is null or interval_to is null'
+            ~ ' or interval_from >= interval_to or next_interval_from < interval_to)',
         )) -%}
     {%- endfor -%}
 with
