@@ -52,21 +52,27 @@ setup: $(VENV)/.installed profiles.yml ## create .venv, install pinned packages,
 demo-data: setup ## regenerate the demo seeds with the deterministic generator
 	$(BIN)/python -m fxa_metrics_tools.generate --scale 1 --seed 42 --format csv --out seeds/demo
 
-seed: setup ## load the demo and reference seeds into DuckDB
-	$(LOCKED) $(DBT) seed --full-refresh
+# `dbt build` of the seeds: load them, then their data tests (keys, ranges, history intervals).
+# Kept as target/seed_run_results.json for `python -m fxa_metrics_tools.bench --build-share`.
+seed: setup ## load the demo and reference seeds into DuckDB and run their data tests
+	$(LOCKED) $(DBT) build --full-refresh --select resource_type:seed
+	@cp target/run_results.json target/seed_run_results.json
+
+# Tests of the SQL itself on fixed inputs, not of the data built: dbt unit tests and the singular
+# macro tests of tests/dbt/macros. `make test` and `make check` run them, `make build` and the
+# DAGs do not (dags/fxa_metrics_common.py EXCLUDE names the same two selectors).
+CODE_TESTS := resource_type:unit_test path:tests/dbt/macros
 
 # Seeds first: staging reads the demo tables as sources (so real Fivetran data can replace them),
 # and dbt does not order sources after the seeds that stand in for them.
-# Unit tests run in `make test` only (dbt-unit-test): they prove the SQL, not the data built.
 # The build's run_results.json is kept as target/build_run_results.json (docs generate replaces
-# run_results.json): `python -m fxa_metrics_tools.bench --build-share` reads it.
-dbt-build: setup ## load the seeds, then dbt build of the models and their data tests
-	$(LOCKED) $(DBT) seed --full-refresh
-	$(LOCKED) $(DBT) build --full-refresh --exclude resource_type:seed resource_type:unit_test
+# run_results.json): `python -m fxa_metrics_tools.bench --build-share` reads it with the seeds'.
+dbt-build: seed ## load and test the seeds, then dbt build of the models and their data tests
+	$(LOCKED) $(DBT) build --full-refresh --exclude resource_type:seed $(CODE_TESTS)
 	@cp target/run_results.json target/build_run_results.json
 
-dbt-unit-test: setup ## the dbt unit tests (needs the warehouse of dbt-build)
-	$(LOCKED) $(DBT) test --select resource_type:unit_test
+dbt-unit-test: setup ## the dbt unit tests and macro tests (needs the warehouse of dbt-build)
+	$(LOCKED) $(DBT) test --select $(CODE_TESTS)
 
 # The column lineage and the rules cited (docs/) are written into the site's descriptions.
 docs-generate: setup ## generate the docs site into target/ (static_index.html opens from disk)
@@ -167,7 +173,7 @@ check: setup ## fast checks: ruff, sqlfluff (changed SQL), dbt parse + unit test
 	$(LOCKED) $(DBT) parse --quiet || exit 1; \
 	if [ ! -f "$(FXA_METRICS_DUCKDB_PATH)" ]; then echo "check: no warehouse, building an empty one"; \
 		$(LOCKED) $(DBT) seed --quiet && $(LOCKED) $(DBT) run --empty --quiet || exit 1; fi; \
-	$(LOCKED) $(DBT) test --quiet --select "test_type:unit" "path:tests/dbt/macros" || exit 1; \
+	$(LOCKED) $(DBT) test --quiet --select $(CODE_TESTS) || exit 1; \
 	$(BIN)/pytest -q -m "not slow and not airflow and not browser" $(CHECK_TESTS) || exit 1; \
 	echo "check: passed in $$(( $$(date +%s) - started )) s"
 

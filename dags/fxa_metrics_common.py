@@ -164,9 +164,10 @@ RUN_DATE_TEMPLATE = "{{ fxa_run_day(dag_run) }}"
 # The demo Stripe/Apple/Google/FxA inputs are seeds only on the local demo; in production those
 # schemas are written by the loaders. The DAGs never (re)load them: `make seed` does, locally.
 DEMO_SEEDS_SELECTOR = "path:seeds/demo"
-# dbt unit tests check SQL logic on fixed inputs: CI runs them (`make test`), not every daily run
-# (they would add minutes to each run and cannot catch bad data). Data tests run after each model.
-EXCLUDE = [DEMO_SEEDS_SELECTOR, "resource_type:unit_test"]
+# dbt unit tests and the macro tests (tests/dbt/macros) check SQL logic on fixed inputs: CI runs
+# them (`make test`, the Makefile's CODE_TESTS), not every daily run (they would add minutes to
+# each run and cannot catch bad data). Data tests run after each model.
+EXCLUDE = [DEMO_SEEDS_SELECTOR, "resource_type:unit_test", "path:tests/dbt/macros"]
 # The hourly DAG: the SubPlat history chain and every `recent_*` table, each with its parents
 # (dbt matches `*` in a model name).
 # The DAG tests narrow it (CI time), as they do the daily one.

@@ -23,9 +23,10 @@ Steps, each timed (wall seconds) with the peak resident memory of the process th
    tables, for the tests' share of the node-seconds (data tests / (models + data tests)),
    next to the one-day shares of the incremental models (issue 15).
 
-``--build-share [run_results.json]`` only prints the node-seconds by resource type and the
-tests' share of an existing run, by default ``target/build_run_results.json`` (kept by
-``make build``), and exits.
+``--build-share [run_results.json ...]`` only prints the node-seconds by resource type and the
+tests' share of existing runs taken together, by default those ``make build`` keeps:
+``target/seed_run_results.json`` (the seeds and their tests) and
+``target/build_run_results.json`` (the models and theirs), and exits.
 
 It prints a table and writes the JSON report (default ``target/bench_s<N>.json``).
 """
@@ -488,11 +489,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--select", nargs="+", default=None, help="dbt selection of the run")
     parser.add_argument(
         "--build-share",
-        nargs="?",
+        nargs="*",
         type=Path,
-        const=PROJECT_DIR / "target" / "build_run_results.json",
         default=None,
-        help="only print the node-seconds and tests' share of a run_results.json and exit",
+        help="only print the node-seconds and tests' share of run_results.json files and exit",
     )
     parser.add_argument(
         "--no-isolated",
@@ -502,10 +502,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.build_share is not None:
-        if not args.build_share.exists():
-            raise SystemExit(f"no {args.build_share}: run `make build` first")
-        figures = node_seconds(json.loads(args.build_share.read_text()))
-        LOG.info("%s: %s", args.build_share, format_node_seconds(figures))
+        paths = args.build_share or [
+            PROJECT_DIR / "target" / f"{step}_run_results.json" for step in ("seed", "build")
+        ]
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise SystemExit(f"no {', '.join(missing)}: run `make build` first")
+        runs = [json.loads(path.read_text()) for path in paths]
+        figures = node_seconds(
+            {
+                "results": [item for run in runs for item in run["results"]],
+                "elapsed_time": sum(float(run.get("elapsed_time") or 0.0) for run in runs),
+            }
+        )
+        LOG.info("%s: %s", " + ".join(path.name for path in paths), format_node_seconds(figures))
         return
     out = args.out or PROJECT_DIR / "target" / f"bench_s{args.scale}.json"
     report = bench(

@@ -19,6 +19,30 @@ AS_OF = datetime(2026, 1, 1)
 FAR_FUTURE = "9999-12-31 23:59:59"
 OPEN_DATE = "9999-12-31"
 
+# The key of each demo table (`<folder>/<table>` under seeds/), `id` when not listed. The demo
+# CSVs are fixed files: tests/generator checks these keys on them once per commit, so the seeds
+# carry no key test of their own (fxa_metrics_tools.test_rules counts the rule as checked there).
+# Stripe's subscription_history holds one intentional duplicate (seeds/demo/SCENARIOS.md).
+DEMO_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "stripe/subscription_history": ("id", "_fivetran_start"),
+    "stripe/invoice_line_item": ("invoice_id", "unique_id"),
+    "stripe/payment_method_card": ("payment_method_id",),
+    "apple/apple_subscriptions_history": ("original_transaction_id", "valid_from"),
+    "google/google_subscriptions_history": ("purchase_token", "valid_from"),
+    "reference/services": ("id",),
+    "reference/service_plans": ("provider", "provider_plan_id", "service_id"),
+    "reference/vat_rates": ("country_code", "valid_from"),
+    "reference/exchange_rates": ("base_currency", "valid_from"),
+}
+INTENTIONAL_DUPLICATE_KEYS = {
+    "stripe/subscription_history": [("sub_bad_duplicate_version", "2024-03-10 10:00:00")],
+}
+
+
+def demo_table_key(table: str) -> tuple[str, ...]:
+    """The key columns of a demo table (`<folder>/<table>`)."""
+    return DEMO_TABLE_KEYS.get(table, ("id",))
+
 
 def ts(value: datetime | None) -> str | None:
     """Format a UTC timestamp the way the seeds store it (second precision)."""

@@ -118,25 +118,14 @@ def test_every_table_has_exactly_the_contract_columns(tables) -> None:
 
 
 def test_keys_are_unique_except_the_intentional_duplicate(tables) -> None:
-    keys = {
-        "stripe/subscription_history": ("id", "_fivetran_start"),
-        "stripe/invoice_line_item": ("invoice_id", "unique_id"),
-        "stripe/payment_method_card": ("payment_method_id",),
-        "apple/apple_subscriptions_history": ("original_transaction_id", "valid_from"),
-        "google/google_subscriptions_history": ("purchase_token", "valid_from"),
-        "reference/services": ("id",),
-        "reference/service_plans": ("provider", "provider_plan_id", "service_id"),
-        "reference/vat_rates": ("country_code", "valid_from"),
-        "reference/exchange_rates": ("base_currency", "valid_from"),
-    }
+    """The demo tables' keys (demo_common.DEMO_TABLE_KEYS; the demo seeds have no dbt key test)."""
+    assert {"stripe/customer", "stripe/subscription_history"} <= set(tables)
     for key, rows in tables.items():
-        columns = keys.get(key, ("id",))
+        columns = demo_common.demo_table_key(key)
         counts = Counter(tuple(row[c] for c in columns) for row in rows)
         duplicates = sorted(k for k, n in counts.items() if n > 1)
-        if key == "stripe/subscription_history":
-            assert duplicates == [("sub_bad_duplicate_version", "2024-03-10 10:00:00")]
-        else:
-            assert not duplicates, f"{key}: duplicate keys {duplicates[:5]}"
+        expected = demo_common.INTENTIONAL_DUPLICATE_KEYS.get(key, [])
+        assert duplicates == expected, f"{key}: duplicate keys {duplicates[:5]}"
 
 
 # logical-history column names the doc mentions in backticks (not ids)
