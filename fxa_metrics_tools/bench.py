@@ -142,8 +142,9 @@ def run_results(target_dir: Path) -> dict[str, dict[str, float]]:
 def node_seconds(results: dict) -> dict:
     """Node-seconds and node counts of a run_results.json by kind, and the data tests' share.
 
-    Kinds: model, data_test, unit_test, seed, other (exposures, ...). The share is data tests'
-    node-seconds over models' plus data tests' (unit tests prove SQL, they are no build cost).
+    Kinds: model, data_test, unit_test, seed, other (exposures, ...). ``tests_share`` is data
+    tests' node-seconds over models' plus data tests'; ``tests_share_of_all`` over every node of
+    the build (seeds loaded and other nodes too). Unit tests prove SQL: no build cost, in neither.
     """
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -155,11 +156,13 @@ def node_seconds(results: dict) -> dict:
         seconds[kind] = seconds.get(kind, 0.0) + float(item.get("execution_time") or 0.0)
         counts[kind] = counts.get(kind, 0) + 1
     tested = seconds.get("model", 0.0) + seconds.get("data_test", 0.0)
+    built = sum(value for kind, value in seconds.items() if kind != "unit_test")
     return {
         "seconds": {kind: round(value, 3) for kind, value in sorted(seconds.items())},
         "nodes": dict(sorted(counts.items())),
         "elapsed_seconds": round(float(results.get("elapsed_time") or 0.0), 3),
         "tests_share": round(seconds.get("data_test", 0.0) / tested, 4) if tested else None,
+        "tests_share_of_all": round(seconds.get("data_test", 0.0) / built, 4) if built else None,
     }
 
 
@@ -168,11 +171,14 @@ def format_node_seconds(figures: dict) -> str:
         f"{kind} {figures['seconds'][kind]:.1f} s ({figures['nodes'][kind]})"
         for kind in figures["seconds"]
     ]
-    share = figures["tests_share"]
-    shown = "-" if share is None else f"{share:.1%}"
+
+    def shown(share: float | None) -> str:
+        return "-" if share is None else f"{share:.1%}"
+
     return (
         f"node-seconds: {', '.join(parts)}; run {figures['elapsed_seconds']:.1f} s; "
-        f"data tests' share of models + data tests: {shown}"
+        f"data tests' share of models + data tests: {shown(figures['tests_share'])}, "
+        f"of all nodes but unit tests: {shown(figures.get('tests_share_of_all'))}"
     )
 
 

@@ -95,7 +95,9 @@ def test_node_seconds_split_by_kind() -> None:
     }
     assert figures["nodes"]["model"] == 2
     assert figures["tests_share"] == 0.2
+    assert figures["tests_share_of_all"] == round(1.0 / 7.0, 4)  # model + test + seed + other
     assert "20.0%" in bench.format_node_seconds(figures)
+    assert "14.3%" in bench.format_node_seconds(figures)
 
 
 def test_daily_active_baseline_matches_the_model_rows(report: tuple[dict, Path]) -> None:
