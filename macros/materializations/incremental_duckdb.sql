@@ -1,10 +1,10 @@
 {#
     DuckDB `incremental` of the SubPlat period tables (config `subplat_grain`, set by
-    daily_incremental_config): the pre-hook subplat_delete_processed_periods has deleted every
-    period the model's SQL selects, so an incremental run is that delete, one schema check and
-    one `insert into ... select` of the model's SQL, in one transaction: no temporary table, no
-    second delete (dbt-duckdb's delete+insert), no column introspection beyond the check
-    (issue 15: those cost more than the month's SQL of the monthly actives).
+    daily_incremental_config): the pre-hook subplat_delete_processed_periods deletes every
+    period the model's SQL selects, so an incremental run is one schema check, then that delete
+    and one `insert into ... select` of the model's SQL in one transaction: no temporary table,
+    no second delete (dbt-duckdb's delete+insert), no column introspection beyond the check
+    (issue 15: about 0.2 s of the monthly actives' 0.6 s day run at scale 100).
 
     The schema check keeps on_schema_change='fail' (the only value the config sets): one query
     lists the table's columns next to the query's (DuckDB DESCRIBE: names and types, the query
