@@ -16,7 +16,9 @@
     - `subplat_grain` ('day' or 'month'): a SubPlat table processing the period of
       run_day('subplat_date') deletes that period first on both engines
       (subplat_delete_processed_periods, a pre-hook), so a period whose new result is empty is
-      emptied too; the rows are then written by delete+insert / insert_overwrite.
+      emptied too; the rows are then written by insert_overwrite on BigQuery and, on DuckDB, by
+      one `insert ... select` (the project's incremental materialization for `subplat_grain`,
+      macros/materializations/incremental_duckdb.sql: no temporary table, no second delete).
 #}
 {% macro daily_incremental_config(day_column='submission_date', unique_key=none, cluster_by=none,
         erase_user_column=none, retention=false, bigquery_strategy='insert_overwrite',
@@ -53,7 +55,7 @@
 {#- a hook, not BigQuery's static `partitions`: config is fixed at parse time, when the run
     date (FXA_METRICS_RUN_DATE, read at execution) is not known yet; hooks render per run -#}
 {%- if subplat_grain is not none -%}
-{%- do settings.update({'pre_hook': "{{ subplat_delete_processed_periods('"
+{%- do settings.update({'subplat_grain': subplat_grain, 'pre_hook': "{{ subplat_delete_processed_periods('"
     ~ day_column ~ "', '" ~ subplat_grain ~ "') }}"}) -%}
 {%- endif -%}
 {{ return(settings) }}
