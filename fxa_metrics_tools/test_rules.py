@@ -246,7 +246,9 @@ def covering_rule(
     ):
         return Rule(rule.model, "pytest", DEMO_KEYS_TEST)
     if rule.model in parents:
-        found = covering_rule(Rule(parents[rule.model], rule.kind, rule.subject), current, parents)
+        found = covering_rule(
+            Rule(parents[rule.model], rule.kind, rule.subject), current, parents, demo_keys
+        )
         if found:
             return found
     if rule.model in PROJECTIONS:
@@ -257,7 +259,7 @@ def covering_rule(
             subject = _columns(inner)
         else:
             subject = _rename(subject, columns)
-        found = covering_rule(Rule(target, rule.kind, subject), current, parents)
+        found = covering_rule(Rule(target, rule.kind, subject), current, parents, demo_keys)
         if found:
             return found
     same_model = [item for item in current if item.model == rule.model]
